@@ -1,0 +1,7 @@
+"""Settings for a developer's machine: debug on and a fixed, public secret."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-secret-key"  # noqa: F405, S105
