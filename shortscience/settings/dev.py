@@ -4,4 +4,4 @@ from .base import *  # noqa: F403
 from .base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = SECRET_KEY or "dev-only-insecure-secret-key"  # noqa: F405, S105
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-secret-key"  # noqa: F405
