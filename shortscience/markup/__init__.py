@@ -1,0 +1,22 @@
+"""Markdown and LaTeX to safe HTML, for summaries, comments, previews and notebooks.
+
+- ``render_markdown(source)``: Markdown with math to sanitised HTML + MathML.
+- ``sanitize_html(html)``: the allowlist alone, for notebook outputs and
+  paper metadata.
+- ``extract_formulas(source)``: the formulas that the renderer converts.
+- ``validate_source(source, max_bytes=..., max_formula_bytes=...)``: size
+  limits, raising ``django.core.exceptions.ValidationError``.
+"""
+
+from .formulas import Formula, extract_formulas
+from .render import render_markdown
+from .sanitize import sanitize_html
+from .validation import validate_source
+
+__all__ = [
+    "Formula",
+    "extract_formulas",
+    "render_markdown",
+    "sanitize_html",
+    "validate_source",
+]
