@@ -1,6 +1,20 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from summaries import views as summary_views
 
 urlpatterns = [
+    path("", summary_views.home, name="home"),
+    path("", include("papers.urls")),
+    path("", include("summaries.urls")),
+    path("", include("comments.urls")),
+    path("", include("accounts.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -40,6 +40,9 @@ class Summary(models.Model):
     )
     source = models.TextField(help_text="Markdown with LaTeX math.")
     html = models.TextField(editable=False, help_text="Sanitised HTML with MathML.")
+    excerpt = models.TextField(
+        editable=False, help_text="HTML of the opening blocks, for lists."
+    )
     private = models.BooleanField(
         default=False, help_text="Only you can see a private summary."
     )

@@ -3,19 +3,21 @@
 - ``render_markdown(source)``: Markdown with math to sanitised HTML + MathML.
 - ``sanitize_html(html)``: the allowlist alone, for notebook outputs and
   paper metadata.
+- ``render_excerpt(source)``: the same for the opening blocks, for listings.
 - ``extract_formulas(source)``: the formulas that the renderer converts.
 - ``validate_source(source, max_bytes=..., max_formula_bytes=...)``: size
   limits, raising ``django.core.exceptions.ValidationError``.
 """
 
 from .formulas import Formula, extract_formulas
-from .render import render_markdown
+from .render import render_excerpt, render_markdown
 from .sanitize import sanitize_html
 from .validation import validate_source
 
 __all__ = [
     "Formula",
     "extract_formulas",
+    "render_excerpt",
     "render_markdown",
     "sanitize_html",
     "validate_source",

@@ -1,0 +1,109 @@
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from comments.models import Comment
+from comments.tests.factories import CommentFactory
+from summaries.tests.factories import SummaryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_post_comment_redirects_to_it(client):
+    summary = SummaryFactory()
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("comments:create", args=[summary.pk]), {"source": "Nice"}
+    )
+
+    comment = Comment.objects.get()
+    assert response["Location"] == comment.get_absolute_url()
+
+
+def test_reply_shows_indented_under_parent(client):
+    parent = CommentFactory(source="parent text")
+    client.force_login(UserFactory())
+    client.post(
+        reverse("comments:create", args=[parent.summary_id]),
+        {"source": "child text", "parent": parent.pk},
+    )
+
+    response = client.get(parent.summary.get_absolute_url())
+
+    assert response.text.index("parent text") < response.text.index("child text")
+    assert 'class="comment depth-1"' in response.text
+
+
+def test_comment_over_limit_keeps_text(client, settings):
+    settings.COMMENT_MAX_BYTES = 50
+    summary = SummaryFactory()
+    client.force_login(UserFactory())
+    typed = "A long comment that will not fit " * 3
+
+    response = client.post(
+        reverse("comments:create", args=[summary.pk]), {"source": typed}
+    )
+
+    assert response.status_code == 400
+    assert response.context["comment_form"]["source"].value() == typed
+    assert not Comment.objects.exists()
+
+
+def test_reply_to_unknown_parent_keeps_text(client):
+    summary = SummaryFactory()
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("comments:create", args=[summary.pk]),
+        {"source": "orphan reply", "parent": 999999},
+    )
+
+    assert response.status_code == 400
+    assert "orphan reply" in response.text
+
+
+def test_edit_comment_by_author(client):
+    comment = CommentFactory(source="first")
+    client.force_login(comment.author)
+
+    client.post(reverse("comments:edit", args=[comment.pk]), {"source": "second"})
+
+    comment.refresh_from_db()
+    assert comment.source == "second"
+
+
+def test_edit_comment_by_other_member_is_forbidden(client):
+    comment = CommentFactory()
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("comments:edit", args=[comment.pk]), {"source": "x"})
+
+    assert response.status_code == 403
+
+
+def test_deleted_comment_shows_placeholder_with_replies(client):
+    parent = CommentFactory(source="to be removed")
+    CommentFactory(summary=parent.summary, parent=parent, source="still here")
+    client.force_login(parent.author)
+    client.post(reverse("comments:delete", args=[parent.pk]))
+
+    response = client.get(parent.summary.get_absolute_url())
+
+    assert "to be removed" not in response.text
+    assert "[deleted]" in response.text
+    assert "still here" in response.text
+
+
+def test_comment_html_is_sanitised(client):
+    summary = SummaryFactory()
+    client.force_login(UserFactory())
+    client.post(
+        reverse("comments:create", args=[summary.pk]),
+        {"source": "[x](javascript:alert(1)) <script>alert(2)</script>"},
+    )
+
+    response = client.get(summary.get_absolute_url())
+
+    assert 'href="javascript' not in response.text
+    assert "<script>alert(2)" not in response.text

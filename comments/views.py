@@ -1,0 +1,108 @@
+"""Pages for comments: post or reply, edit and delete, all on the summary page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from comments.selectors import comment_threads, flatten_threads
+from shortscience.exceptions import ServiceError
+from summaries.selectors import get_visible_summary, votes_by_viewer
+
+from . import services
+from .forms import CommentForm
+from .models import Comment
+
+
+def _get_visible_comment(pk: int, viewer) -> Comment:
+    queryset = Comment.objects.visible_to(viewer).select_related("summary")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+@require_POST
+def create(request, summary_pk):
+    """Post a comment or a reply; on an error, show the summary page with the text."""
+    summary = get_visible_summary(pk=summary_pk, viewer=request.user)
+    form = CommentForm(request.POST)
+    status = 400
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = Comment.objects.filter(
+                pk=form.cleaned_data["parent"], summary=summary
+            ).first()
+        try:
+            if form.cleaned_data["parent"] and parent is None:
+                raise ServiceError(
+                    "The comment you are replying to does not exist.", field="parent"
+                )
+            comment = services.create_comment(
+                summary=summary,
+                author=request.user,
+                source=form.cleaned_data["source"],
+                parent=parent,
+            )
+        except ServiceError as error:
+            form.add_error(
+                "source" if error.field == "parent" else error.field, error.message
+            )
+            status = error.status
+        else:
+            return redirect(comment)
+    threads = flatten_threads(comment_threads(summary=summary))
+    return render(
+        request,
+        "summaries/detail.html",
+        {
+            "summary": summary,
+            "paper": summary.paper,
+            "comments": threads,
+            "comment_form": form,
+            "failed_parent": request.POST.get("parent") or "",
+            "votes": votes_by_viewer(viewer=request.user, summaries=[summary]),
+        },
+        status=status,
+    )
+
+
+@login_required
+def edit(request, pk):
+    """Edit one's own comment."""
+    comment = _get_visible_comment(pk, request.user)
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied("Only the author can edit this comment.")
+    form = CommentForm(request.POST or None, initial={"source": comment.source})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_comment(
+                comment=comment, editor=request.user, source=form.cleaned_data["source"]
+            )
+        except ServiceError as error:
+            form.add_error("source", error.message)
+            status = error.status
+        else:
+            return redirect(comment)
+    elif form.errors:
+        status = 400
+    return render(
+        request,
+        "comments/edit.html",
+        {"form": form, "comment": comment, "summary": comment.summary},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    """Soft-delete one's own comment (staff may delete any)."""
+    comment = _get_visible_comment(pk, request.user)
+    try:
+        services.delete_comment(comment=comment, user=request.user)
+    except ServiceError as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, "The comment is deleted.")
+    return redirect(comment.summary)

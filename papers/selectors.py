@@ -1,0 +1,74 @@
+"""Reads for papers: lookups by key, listings by venue, year and author, search."""
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from summaries.models import Summary
+
+from .models import Authorship, Paper
+
+
+def with_authors(queryset):
+    """Prefetch each paper's ordered authors (two queries for any number of papers)."""
+    return queryset.prefetch_related(
+        Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+    )
+
+
+def paper_listing(*, viewer, queryset=None):
+    """Papers with authors and ``summary_count``, the summaries ``viewer`` may see."""
+    visible = (
+        Summary.objects.visible_to(viewer)
+        .filter(paper=OuterRef("pk"))
+        .order_by()
+        .values("paper")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    queryset = Paper.objects.all() if queryset is None else queryset
+    return with_authors(queryset).annotate(
+        summary_count=Coalesce(Subquery(visible, output_field=IntegerField()), 0)
+    )
+
+
+def get_paper(bibtex_key: str) -> Paper:
+    """Return the paper with this exact key, authors loaded; raise DoesNotExist."""
+    return with_authors(Paper.objects.all()).get(bibtex_key=bibtex_key)
+
+
+def venue_counts():
+    """Return (venue, paper count) pairs, most papers first."""
+    return (
+        Paper.objects.exclude(venue="")
+        .values_list("venue")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "venue")
+    )
+
+
+def year_counts():
+    """Return (year, paper count) pairs, newest year first."""
+    return (
+        Paper.objects.exclude(year=None)
+        .values_list("year")
+        .annotate(count=Count("pk"))
+        .order_by("-year")
+    )
+
+
+def search_papers(*, query: str, viewer):
+    """Find papers whose title, author name or BibTeX key contains every word.
+
+    Matching is a case-insensitive substring match per word.
+    """
+    queryset = Paper.objects.all()
+    for word in query.split():
+        matching_authors = Authorship.objects.filter(
+            author__name__icontains=word
+        ).values("paper_id")
+        queryset = queryset.filter(
+            Q(title__icontains=word)
+            | Q(bibtex_key__icontains=word)
+            | Q(pk__in=matching_authors)
+        )
+    return paper_listing(viewer=viewer, queryset=queryset).order_by("-year", "title")

@@ -1,0 +1,112 @@
+"""Pages for papers: the paper page, BibTeX export, listings and search."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+
+from summaries.selectors import summaries_of_paper, votes_by_viewer
+
+from . import selectors
+from .models import Author, Paper
+
+PAGE_SIZE = 25
+
+
+def detail(request, bibtex_key):
+    """Show a paper's metadata, its BibTeX entry and the summaries one may see."""
+    try:
+        paper = selectors.get_paper(bibtex_key)
+    except Paper.DoesNotExist:
+        raise Http404(f"No paper has the BibTeX key {bibtex_key!r}.") from None
+    summaries = list(summaries_of_paper(paper=paper, viewer=request.user))
+    # A member's own summary is always visible to them, private or not.
+    own_summary = next((s for s in summaries if s.author_id == request.user.pk), None)
+    return render(
+        request,
+        "papers/detail.html",
+        {
+            "paper": paper,
+            "summaries": summaries,
+            "own_summary": own_summary,
+            "votes": votes_by_viewer(viewer=request.user, summaries=summaries),
+        },
+    )
+
+
+def lookup(request):
+    """Redirect ShortScience's old ``/paper?bibtexKey=<key>`` address for good."""
+    key = request.GET.get("bibtexKey", "").strip()
+    if not key:
+        return HttpResponseBadRequest(
+            "Missing bibtexKey: use /paper?bibtexKey=<BibTeX key>."
+        )
+    paper = get_object_or_404(Paper, bibtex_key=key)
+    return redirect(paper, permanent=True)
+
+
+def bibtex(request, bibtex_key):
+    """Return the paper's BibTeX entry as a .bib file."""
+    paper = get_object_or_404(Paper, bibtex_key=bibtex_key)
+    response = HttpResponse(
+        paper.bibtex or "", content_type="application/x-bibtex; charset=utf-8"
+    )
+    filename = "".join(c if c.isalnum() else "_" for c in paper.bibtex_key)
+    response["Content-Disposition"] = f'inline; filename="{filename}.bib"'
+    return response
+
+
+def _paper_page(request, queryset, template_context):
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "papers/list.html", {"page": page, **template_context})
+
+
+def venues(request):
+    return render(request, "papers/venues.html", {"venues": selectors.venue_counts()})
+
+
+def venue(request, name):
+    queryset = Paper.objects.filter(venue=name)
+    if not queryset.exists():
+        raise Http404(f"No paper was published at {name!r}.")
+    listing = selectors.paper_listing(viewer=request.user, queryset=queryset)
+    return _paper_page(request, listing.order_by("-year", "title"), {"heading": name})
+
+
+def years(request):
+    return render(request, "papers/years.html", {"years": selectors.year_counts()})
+
+
+def year(request, year):
+    queryset = Paper.objects.filter(year=year)
+    listing = selectors.paper_listing(viewer=request.user, queryset=queryset)
+    return _paper_page(
+        request, listing.order_by("venue", "title"), {"heading": f"Papers of {year}"}
+    )
+
+
+def author(request, pk):
+    person = get_object_or_404(Author, pk=pk)
+    queryset = Paper.objects.filter(authorships__author=person)
+    listing = selectors.paper_listing(viewer=request.user, queryset=queryset)
+    return _paper_page(
+        request,
+        listing.order_by("-year", "title"),
+        {"heading": f"Papers by {person.name}"},
+    )
+
+
+def search(request):
+    """Search papers by title, author or BibTeX key; an exact key opens the paper."""
+    query = request.GET.get("q", "").strip()
+    if query:
+        exact = Paper.objects.filter(bibtex_key=query).first()
+        if exact is not None:
+            return redirect(exact)
+        results = selectors.search_papers(query=query, viewer=request.user)
+    else:
+        results = Paper.objects.none()
+    return _paper_page(
+        request,
+        results,
+        {"heading": f"Search: {query}" if query else "Search", "query": query},
+    )

@@ -1,0 +1,109 @@
+"""End-to-end checks in a real headless Chromium against a live server.
+
+They need Chromium at /usr/bin/chromium (Debian's ``chromium`` package, which
+``.ci/run`` installs) or at $CHROMIUM_PATH, and are skipped without it.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from comments.tests.factories import CommentFactory
+from papers.tests.factories import PaperFactory
+from summaries.models import Summary
+from summaries.tests.factories import SummaryFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Chromium not found; install Debian's chromium"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread, which makes
+    # Django refuse ORM calls made by the test itself.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def log_in(page, username):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def test_write_summary_with_live_preview(page):
+    paper = PaperFactory(title="A Paper To Summarise")
+    member = UserFactory(username="writer")
+    log_in(page, member.username)
+
+    page.goto(paper.get_absolute_url())
+    page.click("text=Write a summary")
+    page.fill("#id_source", "The loss is $\\mathcal{L}(\\theta)$ and **bold**.")
+    page.wait_for_selector("#summary-preview math")
+    preview_html = page.inner_html("#summary-preview")
+    page.click("button:has-text('Publish')")
+    page.wait_for_selector(".summary-text math")
+
+    assert "<strong>bold</strong>" in preview_html
+    assert Summary.objects.get(author=member).source.startswith("The loss")
+
+
+def test_vote_button_changes_score(page):
+    summary = SummaryFactory()
+    voter = UserFactory(username="voter")
+    log_in(page, voter.username)
+
+    page.goto(summary.get_absolute_url())
+    page.click("button[aria-label='Vote up']")
+    page.wait_for_selector("button[aria-label='Vote up'][aria-pressed='true']")
+
+    assert page.inner_text(".summary .score").strip() == "1"
+
+
+def test_reply_to_comment(page):
+    comment = CommentFactory(source="First thoughts")
+    replier = UserFactory(username="replier")
+    log_in(page, replier.username)
+
+    page.goto(comment.summary.get_absolute_url())
+    page.click(f"#comment-{comment.pk} summary:has-text('Reply')")
+    page.fill(f"#reply-{comment.pk}", "A reply with $x^2$")
+    page.click(f"#comment-{comment.pk} button:has-text('Post reply')")
+    page.wait_for_selector(".comment.depth-1 math")
+
+    assert "A reply with" in page.inner_text(".comment.depth-1")

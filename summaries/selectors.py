@@ -1,0 +1,112 @@
+"""Reads for summaries: feeds, a paper's summaries, votes and revision diffs.
+
+Every query starts from ``Summary.objects.visible_to(viewer)``.
+"""
+
+from datetime import timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from comments.models import Comment
+from papers.models import Authorship
+
+from .models import Summary, Vote
+
+FEED_TABS = ("popular", "recent", "top")
+POPULAR_WINDOW = timedelta(days=30)
+
+
+def _count_of(queryset) -> Coalesce:
+    """Count rows of ``queryset`` per summary as a subquery (0 when none).
+
+    Subqueries keep several counts on one summary query from multiplying
+    each other, as joins would.
+    """
+    counted = (
+        queryset.filter(summary=OuterRef("pk"))
+        .order_by()
+        .values("summary")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_listing_data(queryset):
+    """Load what a summary listing shows in a fixed number of queries.
+
+    Adds the paper, its ordered authors, the author and ``comment_count``
+    (comments not deleted).
+    """
+    return (
+        queryset.select_related("paper", "author")
+        .annotate(comment_count=_count_of(Comment.objects.filter(deleted__isnull=True)))
+        .prefetch_related(
+            Prefetch(
+                "paper__authorships",
+                queryset=Authorship.objects.select_related("author"),
+            )
+        )
+    )
+
+
+def summary_feed(*, viewer, tab: str):
+    """Return the home page listing for ``tab`` (popular, recent or top).
+
+    Popular ranks by votes and comments in the last 30 days, then by score;
+    recent by creation time; top by score.
+    """
+    queryset = with_listing_data(Summary.objects.visible_to(viewer))
+    if tab == "recent":
+        return queryset.order_by("-created", "-pk")
+    if tab == "top":
+        return queryset.order_by("-score", "-created", "-pk")
+    since = timezone.now() - POPULAR_WINDOW
+    queryset = queryset.annotate(
+        recent_votes=_count_of(Vote.objects.filter(created__gte=since)),
+        recent_comments=_count_of(Comment.objects.filter(created__gte=since)),
+    )
+    return queryset.order_by(
+        -(Coalesce("recent_votes", 0) + Coalesce("recent_comments", 0)),
+        "-score",
+        "-created",
+        "-pk",
+    )
+
+
+def summaries_of_paper(*, paper, viewer):
+    """Return the summaries of ``paper`` that ``viewer`` may see, best first."""
+    return (
+        Summary.objects.visible_to(viewer)
+        .filter(paper=paper)
+        .select_related("author")
+        .annotate(comment_count=_count_of(Comment.objects.filter(deleted__isnull=True)))
+        .order_by("-score", "-created", "-pk")
+    )
+
+
+def get_visible_summary(*, pk: int, viewer) -> Summary:
+    """Return summary ``pk`` if ``viewer`` may see it, else raise Http404.
+
+    A private summary of someone else answers exactly as a missing one.
+    """
+    queryset = Summary.objects.visible_to(viewer).select_related("paper", "author")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def votes_by_viewer(*, viewer, summaries) -> dict[int, int]:
+    """Map summary id to ``viewer``'s vote value, for the given summaries."""
+    if viewer is None or not viewer.is_authenticated:
+        return {}
+    ids = [summary.pk for summary in summaries]
+    votes = Vote.objects.filter(user=viewer, summary_id__in=ids)
+    return dict(votes.values_list("summary_id", "value"))
+
+
+def score_of_author(*, author, viewer) -> int:
+    """Sum the scores of the summaries ``viewer`` may see credited to ``author``."""
+    queryset = Summary.objects.attributed_to(author, viewer)
+    return queryset.aggregate(total=Coalesce(Sum("score"), 0))["total"]

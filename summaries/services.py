@@ -1,0 +1,187 @@
+"""Writes for summaries: create, edit with revisions, delete and vote.
+
+Every rule about who may do what to a summary lives here; views and the API
+call these functions and turn ``ServiceError`` into their own error shape.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+
+from shortscience.exceptions import ServiceError
+from shortscience.markup import render_excerpt, render_markdown, validate_source
+
+from .models import Summary, SummaryRevision, Vote
+
+logger = logging.getLogger(__name__)
+
+
+def check_summary_source(source: str) -> None:
+    """Raise ServiceError on ``source`` if the Markdown is empty or over a limit."""
+    if not source.strip():
+        raise ServiceError("The summary is empty.", field="source")
+    try:
+        validate_source(
+            source,
+            max_bytes=settings.SUMMARY_MAX_BYTES,
+            max_formula_bytes=settings.FORMULA_MAX_BYTES,
+        )
+    except ValidationError as error:
+        raise ServiceError.from_validation_error(error, field="source") from error
+
+
+def create_summary(
+    *, paper, author, source: str, private: bool = False, anonymous: bool = False
+) -> Summary:
+    """Create ``author``'s summary of ``paper`` and its first revision.
+
+    Raises ServiceError with code ``conflict`` if the author already has a
+    summary of this paper: there is one per member per paper.
+    """
+    check_summary_source(source)
+    if Summary.objects.filter(paper=paper, author=author).exists():
+        raise ServiceError(
+            "You have already summarised this paper; edit your summary instead.",
+            code="conflict",
+        )
+    try:
+        with transaction.atomic():
+            summary = Summary.objects.create(
+                paper=paper,
+                author=author,
+                source=source,
+                html=render_markdown(source),
+                excerpt=render_excerpt(source),
+                private=private,
+                anonymous=anonymous,
+            )
+            SummaryRevision.objects.create(
+                summary=summary, number=1, source=source, editor=author
+            )
+    except IntegrityError as error:
+        raise ServiceError(
+            "You have already summarised this paper; edit your summary instead.",
+            code="conflict",
+        ) from error
+    logger.info(
+        "Summary created: summary_id=%s paper_id=%s user_id=%s",
+        summary.pk,
+        paper.pk,
+        author.pk,
+    )
+    return summary
+
+
+def update_summary(
+    *,
+    summary: Summary,
+    editor,
+    source: str,
+    private: bool,
+    anonymous: bool,
+    base_version: int,
+) -> Summary:
+    """Save an edit of ``summary`` by its author, keeping the old source as history.
+
+    ``base_version`` is the version the editor started from. If someone saved
+    since, the edit is rejected with code ``conflict`` instead of silently
+    overwriting theirs; the caller keeps the editor's text. A new revision is
+    recorded only when the source changes.
+    """
+    if editor.pk != summary.author_id:
+        raise ServiceError("Only the author can edit this summary.", code="forbidden")
+    check_summary_source(source)
+    with transaction.atomic():
+        current = Summary.objects.select_for_update().get(pk=summary.pk)
+        if current.version != base_version:
+            raise ServiceError(
+                "This summary was changed since you opened it (now at revision "
+                f"{current.version}, you started from {base_version}). Your text is "
+                "kept below; compare it with the current version and save again.",
+                code="conflict",
+                field="source",
+            )
+        fields = {"private": private, "anonymous": anonymous}
+        if source != current.source:
+            fields.update(
+                source=source,
+                html=render_markdown(source),
+                excerpt=render_excerpt(source),
+                version=current.version + 1,
+            )
+            SummaryRevision.objects.create(
+                summary=current,
+                number=current.version + 1,
+                source=source,
+                editor=editor,
+            )
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.save(update_fields=[*fields, "updated"])
+    logger.info(
+        "Summary updated: summary_id=%s version=%s user_id=%s",
+        current.pk,
+        current.version,
+        editor.pk,
+    )
+    return current
+
+
+def delete_summary(*, summary: Summary, user) -> None:
+    """Delete ``summary`` with its votes, comments and history.
+
+    Its author may delete it, and so may staff, for moderation.
+    """
+    if user.pk != summary.author_id and not user.is_staff:
+        raise ServiceError("Only the author can delete this summary.", code="forbidden")
+    summary_id = summary.pk
+    summary.delete()
+    logger.info("Summary deleted: summary_id=%s user_id=%s", summary_id, user.pk)
+
+
+def cast_vote(*, summary: Summary, user, value: int | None) -> int:
+    """Set ``user``'s vote on ``summary`` to +1 or -1, or remove it with None.
+
+    Returns the new score. The summary row is locked while the score is
+    recomputed from the votes, so concurrent votes leave it exact.
+    """
+    if value not in (Vote.UP, Vote.DOWN, None):
+        raise ServiceError("A vote is +1, -1 or empty (to remove it).", field="value")
+    if user.pk == summary.author_id:
+        raise ServiceError("You cannot vote on your own summary.", code="forbidden")
+    with transaction.atomic():
+        Summary.objects.select_for_update().filter(pk=summary.pk).first()
+        if value is None:
+            Vote.objects.filter(summary=summary, user=user).delete()
+        else:
+            Vote.objects.update_or_create(
+                summary=summary, user=user, defaults={"value": value}
+            )
+        score = Vote.objects.filter(summary=summary).aggregate(total=Sum("value"))
+        new_score = score["total"] or 0
+        Summary.objects.filter(pk=summary.pk).update(score=new_score)
+    summary.score = new_score
+    logger.info(
+        "Vote cast: summary_id=%s user_id=%s value=%s score=%s",
+        summary.pk,
+        user.pk,
+        value,
+        new_score,
+    )
+    return new_score
+
+
+def rerender_summaries(queryset=None) -> int:
+    """Render the stored HTML again from source, after the renderer changed."""
+    count = 0
+    for summary in (queryset or Summary.objects.all()).iterator():
+        Summary.objects.filter(pk=summary.pk).update(
+            html=render_markdown(summary.source),
+            excerpt=render_excerpt(summary.source),
+            updated=F("updated"),
+        )
+        count += 1
+    return count

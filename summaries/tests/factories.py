@@ -1,0 +1,36 @@
+import factory
+
+from accounts.tests.factories import UserFactory
+from papers.tests.factories import PaperFactory
+from shortscience.markup import render_excerpt, render_markdown
+from summaries.models import Summary, SummaryRevision, Vote
+
+
+class SummaryFactory(factory.django.DjangoModelFactory):
+    """A saved summary with its first revision, as ``create_summary`` leaves it."""
+
+    class Meta:
+        model = Summary
+        skip_postgeneration_save = True
+
+    paper = factory.SubFactory(PaperFactory)
+    author = factory.SubFactory(UserFactory)
+    source = factory.Faker("paragraph", nb_sentences=4)
+    html = factory.LazyAttribute(lambda summary: render_markdown(summary.source))
+    excerpt = factory.LazyAttribute(lambda summary: render_excerpt(summary.source))
+
+    @factory.post_generation
+    def first_revision(summary, create, extracted, **kwargs):
+        if create:
+            SummaryRevision.objects.create(
+                summary=summary, number=1, source=summary.source, editor=summary.author
+            )
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    summary = factory.SubFactory(SummaryFactory)
+    user = factory.SubFactory(UserFactory)
+    value = Vote.UP

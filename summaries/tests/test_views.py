@@ -1,0 +1,299 @@
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from comments.tests.factories import CommentFactory
+from papers.tests.factories import PaperFactory
+from summaries.models import Summary, Vote
+from summaries.tests.factories import SummaryFactory, VoteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_summary_with_paper_and_counts(client):
+    summary = SummaryFactory(paper__title="Deep Things", score=3)
+    CommentFactory(summary=summary)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert "Deep Things" in response.text
+    assert "1 comment" in response.text
+
+
+@pytest.mark.parametrize("tab", ["popular", "recent", "top", "bogus"])
+def test_home_tabs_answer(client, tab):
+    SummaryFactory()
+
+    response = client.get(reverse("home"), {"tab": tab})
+
+    assert response.status_code == 200
+
+
+def test_home_top_orders_by_score(client):
+    SummaryFactory(paper__title="Low", score=1)
+    SummaryFactory(paper__title="High", score=9)
+
+    response = client.get(reverse("home"), {"tab": "top"})
+
+    assert response.text.index("High") < response.text.index("Low")
+
+
+def test_home_popular_prefers_recent_votes(client):
+    quiet = SummaryFactory(paper__title="Quiet", score=5)
+    busy = SummaryFactory(paper__title="Busy")
+    VoteFactory(summary=busy)
+    VoteFactory(summary=busy)
+    assert quiet.score > 0
+
+    response = client.get(reverse("home"), {"tab": "popular"})
+
+    assert response.text.index("Busy") < response.text.index("Quiet")
+
+
+def test_home_paginates(client):
+    SummaryFactory.create_batch(21)
+
+    first = client.get(reverse("home"), {"tab": "recent"})
+    second = client.get(reverse("home"), {"tab": "recent", "page": 2})
+
+    assert len(first.context["page"].object_list) == 20
+    assert len(second.context["page"].object_list) == 1
+
+
+def test_summary_page_shows_html_and_history_link(client):
+    summary = SummaryFactory(source="Some **bold** claim")
+
+    response = client.get(summary.get_absolute_url())
+
+    assert "<strong>bold</strong>" in response.text
+    assert reverse("summaries:history", args=[summary.pk]) in response.text
+
+
+def test_create_summary_publishes(client):
+    paper = PaperFactory()
+    member = UserFactory()
+    client.force_login(member)
+
+    response = client.post(
+        reverse("summaries:create") + f"?paper={paper.bibtex_key}",
+        {"source": "My *summary*"},
+    )
+
+    summary = Summary.objects.get(paper=paper, author=member)
+    assert response.status_code == 302
+    assert response["Location"] == summary.get_absolute_url()
+
+
+def test_create_summary_requires_login(client):
+    paper = PaperFactory()
+
+    response = client.get(reverse("summaries:create") + f"?paper={paper.bibtex_key}")
+
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_create_summary_over_limit_keeps_text(client, settings):
+    settings.SUMMARY_MAX_BYTES = 2000
+    paper = PaperFactory()
+    client.force_login(UserFactory())
+    typed = "Keep me: $x$ " + "long text " * 300
+
+    response = client.post(
+        reverse("summaries:create") + f"?paper={paper.bibtex_key}",
+        {"source": typed, "anonymous": "on"},
+    )
+
+    assert response.status_code == 400
+    assert "KB" in response.text
+    assert response.context["form"]["source"].value() == typed
+    assert response.context["form"]["anonymous"].value() is True
+    assert not Summary.objects.exists()
+
+
+def test_create_summary_with_oversized_formula_is_form_error(client):
+    paper = PaperFactory()
+    client.force_login(UserFactory())
+    typed = "Before $" + "x+" * 6000 + "x$ after"
+
+    response = client.post(
+        reverse("summaries:create") + f"?paper={paper.bibtex_key}",
+        {"source": typed},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"]["source"].value() == typed
+    assert response.context["form"].errors["source"]
+
+
+def test_create_summary_for_unknown_paper_is_404(client):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("summaries:create") + "?paper=no/such/key")
+
+    assert response.status_code == 404
+
+
+def test_create_when_summary_exists_redirects_to_edit(client):
+    summary = SummaryFactory()
+    client.force_login(summary.author)
+
+    response = client.get(
+        reverse("summaries:create") + f"?paper={summary.paper.bibtex_key}"
+    )
+
+    assert response["Location"] == reverse("summaries:edit", args=[summary.pk])
+
+
+def test_edit_summary_saves_new_revision(client):
+    summary = SummaryFactory(source="old text")
+    client.force_login(summary.author)
+
+    response = client.post(
+        reverse("summaries:edit", args=[summary.pk]),
+        {"source": "new text", "base_version": 1},
+    )
+
+    summary.refresh_from_db()
+    assert response.status_code == 302
+    assert summary.source == "new text"
+    assert summary.version == 2
+
+
+def test_edit_conflict_keeps_text_and_shows_current(client):
+    summary = SummaryFactory(source="base")
+    client.force_login(summary.author)
+    client.post(
+        reverse("summaries:edit", args=[summary.pk]),
+        {"source": "saved in another tab", "base_version": 1},
+    )
+
+    response = client.post(
+        reverse("summaries:edit", args=[summary.pk]),
+        {"source": "my stale edit", "base_version": 1},
+    )
+
+    assert response.status_code == 409
+    assert response.context["form"]["source"].value() == "my stale edit"
+    assert "saved in another tab" in response.text
+    assert response.context["form"]["base_version"].value() == 2
+
+
+def test_edit_by_other_member_is_forbidden(client):
+    summary = SummaryFactory()
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("summaries:edit", args=[summary.pk]))
+
+    assert response.status_code == 403
+
+
+def test_delete_summary_by_author(client):
+    summary = SummaryFactory()
+    client.force_login(summary.author)
+
+    response = client.post(reverse("summaries:delete", args=[summary.pk]))
+
+    assert response.status_code == 302
+    assert not Summary.objects.filter(pk=summary.pk).exists()
+
+
+def test_delete_summary_by_other_member_is_forbidden(client):
+    summary = SummaryFactory()
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("summaries:delete", args=[summary.pk]))
+
+    assert response.status_code == 403
+    assert Summary.objects.filter(pk=summary.pk).exists()
+
+
+def test_history_shows_diff_between_revisions(client):
+    summary = SummaryFactory(source="first words")
+    client.force_login(summary.author)
+    client.post(
+        reverse("summaries:edit", args=[summary.pk]),
+        {"source": "second words", "base_version": 1},
+    )
+
+    response = client.get(
+        reverse("summaries:history", args=[summary.pk]), {"old": 1, "new": 2}
+    )
+
+    assert "<del>first</del>" in response.text
+    assert "<ins>second</ins>" in response.text
+
+
+@pytest.mark.parametrize("query", [{"old": "x"}, {"old": 1, "new": 9}])
+def test_history_rejects_bad_revision_numbers(client, query):
+    summary = SummaryFactory()
+
+    response = client.get(reverse("summaries:history", args=[summary.pk]), query)
+
+    assert response.status_code == 400
+
+
+def test_history_escapes_source(client):
+    summary = SummaryFactory(source="<script>alert(1)</script>")
+
+    response = client.get(reverse("summaries:history", args=[summary.pk]))
+
+    assert "<script>alert(1)" not in response.text
+
+
+def test_vote_up_then_remove(client):
+    summary = SummaryFactory()
+    voter = UserFactory()
+    client.force_login(voter)
+    url = reverse("summaries:vote", args=[summary.pk])
+
+    client.post(url, {"value": "1"})
+    summary.refresh_from_db()
+    assert summary.score == 1
+
+    client.post(url, {"value": "0"})
+    summary.refresh_from_db()
+    assert summary.score == 0
+    assert not Vote.objects.exists()
+
+
+def test_vote_with_bad_value_is_400(client):
+    summary = SummaryFactory()
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("summaries:vote", args=[summary.pk]), {"value": "5"})
+
+    assert response.status_code == 400
+
+
+def test_vote_redirect_ignores_foreign_next(client):
+    summary = SummaryFactory()
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("summaries:vote", args=[summary.pk]),
+        {"value": "1", "next": "https://elsewhere.example/"},
+    )
+
+    assert response["Location"] == summary.get_absolute_url()
+
+
+def test_preview_renders_markdown(client):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("summaries:preview"), {"source": "*hi* $x$"})
+
+    assert response.status_code == 200
+    assert "<em>hi</em>" in response.text
+    assert "<math" in response.text
+
+
+def test_preview_over_limit_is_400_with_message(client, settings):
+    settings.SUMMARY_MAX_BYTES = 100
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("summaries:preview"), {"source": "x" * 200})
+
+    assert response.status_code == 400
+    assert "KB" in response.text
