@@ -9,7 +9,11 @@ from .models import Authorship, Paper
 
 
 def with_authors(queryset):
-    """Prefetch each paper's ordered authors (two queries for any number of papers)."""
+    """Prefetch the papers' authors in order, in one query for any number of papers.
+
+    ``Paper.author_names`` and templates that loop over
+    ``paper.authorships.all`` then issue no further queries.
+    """
     return queryset.prefetch_related(
         Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
     )
@@ -32,8 +36,17 @@ def paper_listing(*, viewer, queryset=None):
 
 
 def get_paper(bibtex_key: str) -> Paper:
-    """Return the paper with this exact key, authors loaded; raise DoesNotExist."""
+    """Return the paper with exactly this key, authors prefetched.
+
+    Raises Paper.DoesNotExist when no paper has the key. The key is compared
+    verbatim, case and punctuation included.
+    """
     return with_authors(Paper.objects.all()).get(bibtex_key=bibtex_key)
+
+
+def paper_list():
+    """Return all papers, newest year first, with authors prefetched."""
+    return with_authors(Paper.objects.all())
 
 
 def venue_counts():

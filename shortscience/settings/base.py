@@ -142,6 +142,11 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The BibTeX import reports each syntax error with its line itself;
+        # the library's own warnings about the same errors would repeat them.
+        "bibtexparser": {"level": "ERROR"},
+    },
 }
 
 # Summary and comment limits, enforced by the forms and the services.
