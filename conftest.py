@@ -1,9 +1,23 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from django.conf import settings
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Keep files written by a test out of the project's media folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def frontpage_dir():
+    """Return the folder of the real ShortScience front page, or skip the test.
+
+    It is SHORTSCIENCE_SHARED_DATA/data/shortscience-frontpage, by default in
+    the ``shared`` folder beside the project.
+    """
+    folder = settings.FRONTPAGE_DATA_DIR
+    if not (folder / "papers.bib").is_file():
+        pytest.skip(f"no real data at {folder}; set SHORTSCIENCE_SHARED_DATA")
+    return folder

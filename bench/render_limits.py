@@ -68,10 +68,7 @@ def time_call(function, argument) -> float:
 
 
 def frontpage_sources() -> list[tuple[str, str]]:
-    shared = Path(
-        os.environ.get("SHORTSCIENCE_SHARED_DATA", settings.BASE_DIR.parent / "shared")
-    )
-    folder = shared / "data" / "shortscience-frontpage" / "summaries"
+    folder = settings.FRONTPAGE_DATA_DIR / "summaries"
     index = json.loads((folder / "index.json").read_text())
     return [(entry["file"], (folder / entry["file"]).read_text()) for entry in index]
 

@@ -153,3 +153,10 @@ LOGGING = {
 SUMMARY_MAX_BYTES = 100 * 1024
 COMMENT_MAX_BYTES = 20 * 1024
 FORMULA_MAX_BYTES = 10 * 1024
+
+# The real ShortScience front page (BibTeX and Markdown) that tests, imports
+# and benchmarks read; it is not part of the repository.
+SHARED_DATA_DIR = Path(
+    os.environ.get("SHORTSCIENCE_SHARED_DATA", BASE_DIR.parent / "shared")
+)
+FRONTPAGE_DATA_DIR = SHARED_DATA_DIR / "data" / "shortscience-frontpage"

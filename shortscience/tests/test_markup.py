@@ -7,7 +7,6 @@ import re
 import signal
 import threading
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -309,10 +308,7 @@ def test_dollars_in_code_stay_literal(source):
 
 # The ten real front-page summaries
 
-SHARED = Path(
-    os.environ.get("SHORTSCIENCE_SHARED_DATA", settings.BASE_DIR.parent / "shared")
-)
-FRONTPAGE = SHARED / "data" / "shortscience-frontpage" / "summaries"
+FRONTPAGE = settings.FRONTPAGE_DATA_DIR / "summaries"
 
 # Formulas per file, counted with FORMULA_RE below and checked by hand; the
 # files contain no code, so every $ belongs to a formula.
