@@ -7,6 +7,7 @@ A faulty entry becomes a ``ParseFailure`` with its line and never costs its
 neighbours. Nothing here touches the database.
 """
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -36,6 +37,8 @@ from .identifiers import (
 )
 from .latex import latex_to_text
 from .names import AuthorName, AuthorNameError, parse_author, split_names
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,13 @@ def parse_bibtex(text: str) -> ParseResult:
                 result.papers.append(entry_to_paper(block, key=key, raw=raw))
             except EntryError as error:
                 result.failures.append(ParseFailure(key, _line(block), str(error)))
+            except Exception as error:
+                # An unexpected fault in one entry must not stop the others.
+                logger.exception("BibTeX entry failed to convert: key=%s", key)
+                message = (
+                    f"could not convert the entry ({type(error).__name__}: {error})"
+                )
+                result.failures.append(ParseFailure(key, _line(block), message))
         elif isinstance(block, ParsingFailedBlock):
             failure = _failure_of(block, keys)
             if failure is not None:

@@ -17,7 +17,11 @@ from pylatexenc.latex2text import (
     MacroTextSpec,
     get_default_latex_context_db,
 )
-from pylatexenc.latexwalker import LatexWalkerError
+from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
+from pylatexenc.latexwalker import (
+    get_default_latex_context_db as get_default_walker_context_db,
+)
+from pylatexenc.macrospec import MacroSpec
 
 # Characters that need more than whitespace collapsing.
 _NEEDS_CONVERSION = re.compile(r"[\\{}$~`'-]")
@@ -133,7 +137,11 @@ def _math_end(value: str, start: int) -> int:
 
 
 def _macro_end(value: str, start: int) -> int:
-    """Return the index after the macro at ``start`` and its argument, if any."""
+    """Return the index after the macro at ``start`` and its arguments, if any.
+
+    A control word takes every braced group that follows it, so that
+    ``\\href{url}{text}`` and ``\\frac{a}{b}`` reach the decoder whole.
+    """
     length = len(value)
     index = start + 1
     if index >= length:
@@ -151,7 +159,10 @@ def _macro_end(value: str, start: int) -> int:
     while index < length and value[index] in _SPACES:
         index += 1
     if index < length and value[index] == "{":
-        return _group_end(value, index)
+        end = _group_end(value, index)
+        while end < length and value[end] == "{":
+            end = _group_end(value, end)
+        return min(end, length)
     if name in _LETTER_ACCENTS:
         return _argument_end(value, index)
     return index
@@ -180,19 +191,38 @@ def _decoder() -> LatexNodes2Text:
     context = get_default_latex_context_db()
     # Print URLs as they are, without the angle brackets pylatexenc adds, and
     # the TeX logos by name, which pylatexenc drops.
-    macros = [MacroTextSpec("url", simplify_repl="%s")] + [
-        MacroTextSpec(logo, simplify_repl=logo) for logo in ("TeX", "LaTeX", "BibTeX")
-    ]
+    macros = [
+        MacroTextSpec("url", simplify_repl="%s"),
+        MacroTextSpec("href", simplify_repl="%(2)s"),
+    ] + [MacroTextSpec(logo, simplify_repl=logo) for logo in ("TeX", "LaTeX", "BibTeX")]
     context.add_context_category("shortscience", prepend=True, macros=macros)
     return LatexNodes2Text(latex_context=context, math_mode="verbatim")
+
+
+@functools.cache
+def _parsing_context():
+    # The parser must know how many arguments \href takes, or it leaves
+    # them as plain groups and the text converter never sees them.
+    context = get_default_walker_context_db()
+    context.add_context_category(
+        "shortscience", prepend=True, macros=[MacroSpec("href", "{{")]
+    )
+    return context
 
 
 @functools.lru_cache(maxsize=8192)
 def _decode_macro(fragment: str) -> str:
     """Decode one macro with its argument, such as ``\\"{O}`` or ``\\ss``."""
     try:
-        return _decoder().latex_to_text(fragment)
-    except LatexWalkerError:
-        # pylatexenc parses tolerantly and should not raise; if it does, keep
-        # the letters rather than lose the whole entry.
+        nodes = LatexWalker(
+            fragment, latex_context=_parsing_context(), tolerant_parsing=True
+        ).get_latex_nodes()[0]
+        text = _decoder().nodelist_to_text(nodes)
+    except (LatexWalkerError, IndexError, KeyError, TypeError, ValueError):
+        # pylatexenc raises on some malformed macros (``\\verb|x|``, a
+        # missing argument); keep the letters rather than lose the entry.
+        text = None
+    if text is None or "%s" in text or "%(" in text:
+        # A replacement template with unfilled arguments is not text either.
         return re.sub(r"\\[A-Za-z]*|[{}\\]", "", fragment)
+    return text

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+
+from .paths import bibtex_path, paper_path
 
 
 class Author(models.Model):
@@ -62,7 +63,10 @@ class Paper(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:detail", kwargs={"bibtex_key": self.bibtex_key})
+        return paper_path(self.bibtex_key)
+
+    def get_bibtex_url(self) -> str:
+        return bibtex_path(self.bibtex_key)
 
     @property
     def author_names(self) -> list[str]:

@@ -566,3 +566,23 @@ def test_frontpage_identifiers(frontpage_bib):
     assert papers["journals/corr/abs-1805-11604"].arxiv_id == "1805.11604"
     assert papers["conf/cvpr/TaigmanYRW14"].doi == "10.1109/CVPR.2014.220"
     assert papers["conf/cvpr/TaigmanYRW14"].title.startswith("DeepFace: Closing")
+
+
+def test_macros_with_arguments_fail_no_entry():
+    result = parse_bibtex(
+        r"""
+@article{h1, title = {x \href{http://a.example}{linked}}, author = {A, B}, year = 2000}
+@article{h2, title = {\verb|code| title}, author = {A, B}, year = 2000}
+@article{h3, title = {Half \frac{a}}, journal = {\href{http://a.example}{J}},
+  author = {A, B}, year = 2000}
+@article{h4, title = {Plain}, author = {A, B}, year = 2000}
+"""
+    )
+
+    titles = {paper.bibtex_key: paper.title for paper in result.papers}
+    assert result.failures == []
+    assert titles["h1"] == "x linked"
+    assert "code" in titles["h2"]
+    assert "%s" not in titles["h3"]
+    assert titles["h4"] == "Plain"
+    assert result.papers[2].venue == "J"

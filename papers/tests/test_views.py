@@ -5,6 +5,7 @@ from accounts.tests.factories import UserFactory
 from papers.models import Paper
 from papers.services import import_bibtex
 from papers.tests.factories import PaperFactory
+from shortscience.markup import render_markdown
 from summaries.tests.factories import SummaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,22 @@ def test_paper_page_offers_write_or_edit(client):
     assert "Write a summary" in before.text
     assert "Edit your summary" in after.text
     assert Paper.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["../dotdot", "x/./y", "a/..", "."])
+def test_dot_segments_stay_in_paper_path(client, key):
+    paper = PaperFactory(bibtex_key=key, venue="../..")
+
+    url = paper.get_absolute_url()
+    response = client.get(url)
+
+    assert "/." not in url.replace("%2E", "")
+    assert response.status_code == 200
+    assert response.context["paper"] == paper
+    assert 'href="/venues/%2E%2E/%2E%2E"' in response.text
+
+
+def test_cite_with_dot_segments_stays_on_paper_pages():
+    html = render_markdown(r"See \cite{../../admin}.")
+
+    assert 'href="/paper/%2E%2E/%2E%2E/admin"' in html

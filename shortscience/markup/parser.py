@@ -19,9 +19,8 @@ becomes an image.
 import functools
 import re
 from bisect import bisect_left, bisect_right
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from django.urls import NoReverseMatch, reverse
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
@@ -31,6 +30,8 @@ from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar, math_inline_dollar
 from mdit_py_plugins.utils import is_code_block
+
+from papers.paths import paper_path
 
 from .katex import formula_html
 
@@ -287,16 +288,8 @@ def _math_brackets_block(
 
 
 def paper_url(bibtex_key: str) -> str:
-    """Return the URL of the paper page for a BibTeX key.
-
-    Use the ``papers:detail`` route when it exists; otherwise build
-    ``/paper/<key>`` with each path segment percent-encoded.
-    """
-    try:
-        return reverse("papers:detail", kwargs={"bibtex_key": bibtex_key})
-    except NoReverseMatch:
-        segments = (quote(segment, safe="") for segment in bibtex_key.split("/"))
-        return "/paper/" + "/".join(segments)
+    """Return the path of the paper page for a BibTeX key."""
+    return paper_path(bibtex_key)
 
 
 def _cite(state: StateInline, silent: bool) -> bool:

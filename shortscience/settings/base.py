@@ -146,6 +146,9 @@ LOGGING = {
         # The BibTeX import reports each syntax error with its line itself;
         # the library's own warnings about the same errors would repeat them.
         "bibtexparser": {"level": "ERROR"},
+        # pylatexenc logs each tolerated LaTeX error, such as a macro missing
+        # an argument, while decoding titles; the import keeps the text.
+        "pylatexenc": {"level": "ERROR"},
     },
 }
 
