@@ -51,3 +51,20 @@ class Comment(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted is not None
+
+    def author_shown_to(self, viewer, summary):
+        """Return the author to credit for ``viewer``, or None if hidden.
+
+        On an anonymous summary, its author's own comments are not credited
+        to them, since that would name the summary's author. ``summary`` is
+        this comment's summary, passed in to save a query per comment.
+        """
+        if not summary.anonymous or self.author_id != summary.author_id:
+            return self.author
+        if (
+            viewer is not None
+            and viewer.is_authenticated
+            and viewer.pk == self.author_id
+        ):
+            return self.author
+        return None

@@ -7,25 +7,30 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from shortscience.exceptions import ServiceError
-from shortscience.markup import render_markdown, validate_source
+from shortscience.markup import normalize_newlines, render_checked
 
 from .models import Comment
 
 logger = logging.getLogger(__name__)
 
 
-def check_comment_source(source: str) -> None:
-    """Raise ServiceError (field ``source``) if the comment is empty or over a limit."""
+def render_comment_source(source: str) -> str:
+    """Check the comment's Markdown against the limits and return its HTML.
+
+    Raises ServiceError (field ``source``) if it is empty or over a limit.
+    """
     if not source.strip():
         raise ServiceError("The comment is empty.", field="source")
     try:
-        validate_source(
+        rendered = render_checked(
             source,
             max_bytes=settings.COMMENT_MAX_BYTES,
             max_formula_bytes=settings.FORMULA_MAX_BYTES,
+            max_formulas=settings.FORMULAS_MAX,
         )
     except ValidationError as error:
         raise ServiceError.from_validation_error(error, field="source") from error
+    return rendered.html
 
 
 def create_comment(*, summary, author, source: str, parent: Comment | None = None):
@@ -43,13 +48,10 @@ def create_comment(*, summary, author, source: str, parent: Comment | None = Non
             raise ServiceError(
                 "The comment you are replying to was deleted.", field="parent"
             )
-    check_comment_source(source)
+    source = normalize_newlines(source)
+    html = render_comment_source(source)
     comment = Comment.objects.create(
-        summary=summary,
-        author=author,
-        parent=parent,
-        source=source,
-        html=render_markdown(source),
+        summary=summary, author=author, parent=parent, source=source, html=html
     )
     logger.info(
         "Comment created: comment_id=%s summary_id=%s parent_id=%s user_id=%s",
@@ -67,10 +69,11 @@ def edit_comment(*, comment: Comment, editor, source: str) -> Comment:
         raise ServiceError("Only the author can edit this comment.", code="forbidden")
     if comment.is_deleted:
         raise ServiceError("A deleted comment cannot be edited.", code="conflict")
-    check_comment_source(source)
+    source = normalize_newlines(source)
+    html = render_comment_source(source)
     if source != comment.source:
         comment.source = source
-        comment.html = render_markdown(source)
+        comment.html = html
         comment.edited = timezone.now()
         comment.save(update_fields=["source", "html", "edited"])
         logger.info("Comment edited: comment_id=%s user_id=%s", comment.pk, editor.pk)

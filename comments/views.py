@@ -27,14 +27,13 @@ def create(request, summary_pk):
     summary = get_visible_summary(pk=summary_pk, viewer=request.user)
     form = CommentForm(request.POST)
     status = 400
+    parent = None
     if form.is_valid():
-        parent = None
-        if form.cleaned_data["parent"]:
-            parent = Comment.objects.filter(
-                pk=form.cleaned_data["parent"], summary=summary
-            ).first()
+        parent_id = form.cleaned_data["parent"]
+        if parent_id:
+            parent = Comment.objects.filter(pk=parent_id, summary=summary).first()
         try:
-            if form.cleaned_data["parent"] and parent is None:
+            if parent_id and parent is None:
                 raise ServiceError(
                     "The comment you are replying to does not exist.", field="parent"
                 )
@@ -45,12 +44,14 @@ def create(request, summary_pk):
                 parent=parent,
             )
         except ServiceError as error:
-            form.add_error(
-                "source" if error.field == "parent" else error.field, error.message
-            )
+            field = "source" if error.field == "parent" else error.field
+            form.add_error(field, error.message)
             status = error.status
         else:
             return redirect(comment)
+    # A failed reply reopens under the comment it answers, when that comment
+    # still takes replies; otherwise the text goes to the form at the bottom.
+    reply_in_place = parent is not None and not parent.is_deleted
     threads = flatten_threads(comment_threads(summary=summary))
     return render(
         request,
@@ -59,8 +60,9 @@ def create(request, summary_pk):
             "summary": summary,
             "paper": summary.paper,
             "comments": threads,
-            "comment_form": form,
-            "failed_parent": request.POST.get("parent") or "",
+            "comment_form": CommentForm() if reply_in_place else form,
+            "reply_form": form if reply_in_place else None,
+            "failed_parent": parent.pk if reply_in_place else None,
             "votes": votes_by_viewer(viewer=request.user, summaries=[summary]),
         },
         status=status,

@@ -97,13 +97,13 @@ def parse_bibtex(text: str) -> ParseResult:
     because PostgreSQL cannot store them in text columns.
     """
     protected, keys = _protect_parenthesised_keys(text.replace("\x00", ""))
-    library = bibtexparser.parse_string(
-        protected, parse_stack=[ResolveMacrosMiddleware()]
-    )
+    resolver = ResolveMacrosMiddleware()
+    library = bibtexparser.parse_string(protected, parse_stack=[resolver])
     result = ParseResult()
     for block in library.blocks:
         if isinstance(block, Entry):
             key, raw = _original_key_and_raw(block, keys)
+            raw = _with_string_definitions(raw, block, resolver.macros)
             try:
                 result.papers.append(entry_to_paper(block, key=key, raw=raw))
             except EntryError as error:
@@ -133,9 +133,14 @@ class ResolveMacrosMiddleware(LibraryMiddleware):
     a ``MiddlewareErrorBlock`` whose error names the macro.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.macros: dict[str, str] = {}
+
     def transform(self, library: Library) -> Library:
         library = super().transform(library)
         macros: dict[str, str] = dict(MONTH_MACROS)
+        self.macros = macros
         broken: dict[str, str] = {}
         for block in library.blocks:
             string = _string_of(block)
@@ -153,6 +158,7 @@ class ResolveMacrosMiddleware(LibraryMiddleware):
         if not isinstance(block, Entry):
             return block
         names = set()
+        used_macros: set[str] = set()
         try:
             for entry_field in block.fields:
                 name = entry_field.key
@@ -164,11 +170,14 @@ class ResolveMacrosMiddleware(LibraryMiddleware):
                 names.add(name)
                 entry_field.key = name
                 try:
-                    entry_field.value = evaluate(entry_field.value, macros, broken)
+                    entry_field.value = evaluate(
+                        entry_field.value, macros, broken, used=used_macros
+                    )
                 except EntryError as error:
                     raise EntryError(f"field `{name}`: {error}") from None
         except EntryError as error:
             return MiddlewareErrorBlock(block, error)
+        block.used_macros = used_macros
         return block
 
 
@@ -202,11 +211,17 @@ _WHITESPACE = re.compile(r"\s")
 _BRACE_OR_QUOTE = re.compile(r'[{}"]')
 
 
-def evaluate(value: str, macros: dict[str, str], broken: dict[str, str]) -> str:
+def evaluate(
+    value: str,
+    macros: dict[str, str],
+    broken: dict[str, str],
+    used: set[str] | None = None,
+) -> str:
     """Evaluate a raw field value such as ``{A} # " and " # jnl`` to its text.
 
     Raises EntryError for an undefined macro, naming it, or for a value
     that is not a ``#``-separated list of strings, numbers and macro names.
+    The names of the macros expanded are added to ``used`` when it is given.
     """
     # The common cases first: one braced string, or a number.
     if value.startswith("{") and value.endswith("}"):
@@ -236,6 +251,8 @@ def evaluate(value: str, macros: dict[str, str], broken: dict[str, str]) -> str:
                 raise EntryError(f"unexpected `{char}` in value `{_shorten(value)}`")
             end = match.end()
             parts.append(_expand(match[0], macros, broken))
+            if used is not None and not match[0].isdigit():
+                used.add(match[0].lower())
         index = _skip_spaces(value, end)
         if index >= length:
             return "".join(parts)
@@ -432,3 +449,17 @@ def _original_key_and_raw(entry: Entry, keys: dict[str, str]) -> tuple[str, str]
     if original is None:
         return entry.key, raw
     return original, raw.replace(entry.key, original, 1)
+
+
+def _with_string_definitions(raw: str, entry: Entry, macros: dict[str, str]) -> str:
+    """Prefix the raw entry with the @string definitions it uses.
+
+    The stored entry is exported on its own, and without them a macro such
+    as ``journal = jnl`` would be undefined there. Month macros are built
+    into BibTeX and need none.
+    """
+    names = sorted(getattr(entry, "used_macros", set()) - MONTH_MACROS.keys())
+    definitions = [
+        f"@string{{{name} = {{{macros[name]}}}}}\n" for name in names if name in macros
+    ]
+    return "".join(definitions) + raw

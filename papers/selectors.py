@@ -69,13 +69,19 @@ def year_counts():
     )
 
 
+SEARCH_MAX_CHARS = 200
+SEARCH_MAX_WORDS = 10
+
+
 def search_papers(*, query: str, viewer):
     """Find papers whose title, author name or BibTeX key contains every word.
 
-    Matching is a case-insensitive substring match per word.
+    Matching is a case-insensitive substring match per word. Only the first
+    SEARCH_MAX_WORDS words of the first SEARCH_MAX_CHARS characters count,
+    which bounds the SQL a visitor can make the database run.
     """
     queryset = Paper.objects.all()
-    for word in query.split():
+    for word in query[:SEARCH_MAX_CHARS].split()[:SEARCH_MAX_WORDS]:
         matching_authors = Authorship.objects.filter(
             author__name__icontains=word
         ).values("paper_id")

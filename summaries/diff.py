@@ -8,8 +8,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-# Above this many tokens on either side, a changed block is shown as removed
-# and added whole: SequenceMatcher is quadratic in the worst case.
+# Above these sizes on either side, a changed block is shown as removed and
+# added whole, because SequenceMatcher is quadratic in the worst case.
+MAX_LINE_DIFF_LINES = 400
 MAX_WORD_DIFF_TOKENS = 4000
 
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
@@ -39,6 +40,31 @@ def diff_sources(old: str, new: str) -> list[DiffLine]:
     """
     old_lines = old.splitlines()
     new_lines = new.splitlines()
+    prefix = _common_prefix_length(old_lines, new_lines)
+    suffix = _common_prefix_length(old_lines[prefix:][::-1], new_lines[prefix:][::-1])
+    old_middle = old_lines[prefix : len(old_lines) - suffix]
+    new_middle = new_lines[prefix : len(new_lines) - suffix]
+
+    lines = [_whole("equal", text) for text in old_lines[:prefix]]
+    if max(len(old_middle), len(new_middle)) > MAX_LINE_DIFF_LINES:
+        lines.extend(_whole("removed", text) for text in old_middle)
+        lines.extend(_whole("added", text) for text in new_middle)
+    else:
+        lines.extend(_diff_lines(old_middle, new_middle))
+    lines.extend(_whole("equal", text) for text in old_lines[len(old_lines) - suffix :])
+    return lines
+
+
+def _common_prefix_length(old: list[str], new: list[str]) -> int:
+    length = 0
+    for old_line, new_line in zip(old, new, strict=False):
+        if old_line != new_line:
+            break
+        length += 1
+    return length
+
+
+def _diff_lines(old_lines: list[str], new_lines: list[str]) -> list[DiffLine]:
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     lines: list[DiffLine] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -28,7 +28,23 @@ class SummaryForm(forms.ModelForm):
             f"{settings.SUMMARY_MAX_BYTES // 1024} KB."
         ),
     )
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        error_messages={"min_value": "The revision you started from is invalid."},
+    )
+
+    def __init__(self, *args, require_base_version: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if require_base_version:
+            # An edit must say which revision it started from, so that a
+            # newer save is never overwritten silently.
+            self.fields["base_version"].required = True
+            self.fields["base_version"].error_messages["required"] = (
+                "The edit does not say which revision it started from; reload "
+                "the page, copy your text over and save again."
+            )
 
     class Meta:
         model = Summary

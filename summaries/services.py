@@ -9,25 +9,35 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 
 from shortscience.exceptions import ServiceError
-from shortscience.markup import render_excerpt, render_markdown, validate_source
+from shortscience.markup import (
+    RenderedMarkdown,
+    normalize_newlines,
+    render_checked,
+    render_excerpt,
+    render_markdown,
+)
 
 from .models import Summary, SummaryRevision, Vote
 
 logger = logging.getLogger(__name__)
 
 
-def check_summary_source(source: str) -> None:
-    """Raise ServiceError on ``source`` if the Markdown is empty or over a limit."""
+def render_summary_source(source: str) -> RenderedMarkdown:
+    """Check the summary's Markdown against the limits and render it.
+
+    Raises ServiceError (field ``source``) if it is empty or over a limit.
+    """
     if not source.strip():
         raise ServiceError("The summary is empty.", field="source")
     try:
-        validate_source(
+        return render_checked(
             source,
             max_bytes=settings.SUMMARY_MAX_BYTES,
             max_formula_bytes=settings.FORMULA_MAX_BYTES,
+            max_formulas=settings.FORMULAS_MAX,
         )
     except ValidationError as error:
         raise ServiceError.from_validation_error(error, field="source") from error
@@ -41,7 +51,8 @@ def create_summary(
     Raises ServiceError with code ``conflict`` if the author already has a
     summary of this paper: there is one per member per paper.
     """
-    check_summary_source(source)
+    source = normalize_newlines(source)
+    rendered = render_summary_source(source)
     if Summary.objects.filter(paper=paper, author=author).exists():
         raise ServiceError(
             "You have already summarised this paper; edit your summary instead.",
@@ -53,8 +64,8 @@ def create_summary(
                 paper=paper,
                 author=author,
                 source=source,
-                html=render_markdown(source),
-                excerpt=render_excerpt(source),
+                html=rendered.html,
+                excerpt=rendered.excerpt,
                 private=private,
                 anonymous=anonymous,
             )
@@ -93,14 +104,16 @@ def update_summary(
     """
     if editor.pk != summary.author_id:
         raise ServiceError("Only the author can edit this summary.", code="forbidden")
-    check_summary_source(source)
+    source = normalize_newlines(source)
+    rendered = render_summary_source(source)
     with transaction.atomic():
         current = Summary.objects.select_for_update().get(pk=summary.pk)
         if current.version != base_version:
             raise ServiceError(
                 "This summary was changed since you opened it (now at revision "
-                f"{current.version}, you started from {base_version}). Your text is "
-                "kept below; compare it with the current version and save again.",
+                f"{current.version}, you started from {base_version}). Your text "
+                "is kept in the editor; compare it with the current version and "
+                "save again.",
                 code="conflict",
                 field="source",
             )
@@ -108,8 +121,8 @@ def update_summary(
         if source != current.source:
             fields.update(
                 source=source,
-                html=render_markdown(source),
-                excerpt=render_excerpt(source),
+                html=rendered.html,
+                excerpt=rendered.excerpt,
                 version=current.version + 1,
             )
             SummaryRevision.objects.create(
@@ -177,11 +190,11 @@ def cast_vote(*, summary: Summary, user, value: int | None) -> int:
 def rerender_summaries(queryset=None) -> int:
     """Render the stored HTML again from source, after the renderer changed."""
     count = 0
-    for summary in (queryset or Summary.objects.all()).iterator():
+    queryset = Summary.objects.all() if queryset is None else queryset
+    for summary in queryset.only("pk", "source").iterator():
         Summary.objects.filter(pk=summary.pk).update(
             html=render_markdown(summary.source),
             excerpt=render_excerpt(summary.source),
-            updated=F("updated"),
         )
         count += 1
     return count

@@ -13,7 +13,6 @@ from comments.forms import CommentForm
 from comments.selectors import comment_threads, flatten_threads
 from papers.models import Paper
 from shortscience.exceptions import ServiceError
-from shortscience.markup import render_markdown
 
 from . import services
 from .diff import diff_sources
@@ -116,6 +115,7 @@ def edit(request, pk):
         request.POST or None,
         instance=summary if request.method != "POST" else None,
         initial={"base_version": summary.version},
+        require_base_version=True,
     )
     status = 200
     current = None
@@ -127,7 +127,7 @@ def edit(request, pk):
                 source=form.cleaned_data["source"],
                 private=form.cleaned_data["private"],
                 anonymous=form.cleaned_data["anonymous"],
-                base_version=form.cleaned_data["base_version"] or summary.version,
+                base_version=form.cleaned_data["base_version"],
             )
         except ServiceError as error:
             status = _save_error(form, error)
@@ -223,12 +223,13 @@ def vote(request, pk):
 def preview(request):
     """Render Markdown to HTML with the same pipeline as a saved summary."""
     source = request.POST.get("source", "")
+    if not source.strip():
+        return HttpResponse("")
     try:
-        services.check_summary_source(source)
+        rendered = services.render_summary_source(source)
     except ServiceError as error:
-        if source.strip():
-            return HttpResponse(error.message, status=400, content_type="text/plain")
-    return HttpResponse(render_markdown(source))
+        return HttpResponse(error.message, status=400, content_type="text/plain")
+    return HttpResponse(rendered.html)
 
 
 def _safe_next(request, default: str) -> str:

@@ -84,3 +84,34 @@ def test_profile_settings_saves_display_name(client):
 
 def test_profile_of_unknown_member_is_404(client):
     assert client.get(reverse("accounts:profile", args=["nobody"])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["Anonymous", "ADMIN", "taken-name", "Other Person"])
+def test_display_name_cannot_pass_for_another(client, name):
+    UserFactory(username="taken-name", display_name="Other Person")
+    member = UserFactory()
+    client.force_login(member)
+
+    response = client.post(
+        reverse("accounts:settings"), {"display_name": name, "about": ""}
+    )
+
+    member.refresh_from_db()
+    assert response.status_code == 400
+    assert member.display_name != name
+
+
+def test_signup_rejects_lookalike_and_case_variant_usernames(client):
+    UserFactory(username="bob")
+    for username in ["b\u043eb", "BOB"]:
+        response = client.post(
+            reverse("accounts:signup"),
+            {
+                "username": username,
+                "email": f"{len(username)}-{username.lower()}@example.org",
+                "password1": "a-long-unusual-passphrase",
+                "password2": "a-long-unusual-passphrase",
+            },
+        )
+        assert response.status_code == 400, username
+    assert User.objects.count() == 1

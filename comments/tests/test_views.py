@@ -107,3 +107,21 @@ def test_comment_html_is_sanitised(client):
 
     assert 'href="javascript' not in response.text
     assert "<script>alert(2)" not in response.text
+
+
+def test_failed_reply_reopens_under_its_parent(client, settings):
+    settings.COMMENT_MAX_BYTES = 20
+    parent = CommentFactory()
+    client.force_login(UserFactory())
+    typed = "This reply is far too long to fit"
+
+    response = client.post(
+        reverse("comments:create", args=[parent.summary_id]),
+        {"source": typed, "parent": parent.pk},
+    )
+
+    assert response.status_code == 400
+    assert f'<textarea id="reply-{parent.pk}"' in response.text
+    section = response.text.split(f'id="comment-{parent.pk}"')[1]
+    assert "<details open>" in section.split("</details>")[0]
+    assert typed in section.split("</details>")[0]

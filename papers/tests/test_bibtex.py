@@ -586,3 +586,21 @@ def test_macros_with_arguments_fail_no_entry():
     assert "%s" not in titles["h3"]
     assert titles["h4"] == "Plain"
     assert result.papers[2].venue == "J"
+
+
+def test_raw_entry_carries_its_string_macros():
+    result = parse_bibtex(
+        """@string{jnl = {Journal of Examples}}
+@string{unused = {Never Used}}
+@article{m1, title = {T}, year = 2001, month = jan, journal = jnl, author = {A, B}}
+"""
+    )
+    raw = result.papers[0].bibtex
+
+    reparsed = parse_bibtex(raw)
+
+    assert "@string{jnl = {Journal of Examples}}" in raw
+    assert "unused" not in raw
+    assert "@string{jan" not in raw
+    assert reparsed.failures == []
+    assert reparsed.papers[0].venue == "Journal of Examples"

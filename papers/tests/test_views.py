@@ -148,3 +148,12 @@ def test_cite_with_dot_segments_stays_on_paper_pages():
     html = render_markdown(r"See \cite{../../admin}.")
 
     assert 'href="/paper/%2E%2E/%2E%2E/admin"' in html
+
+
+def test_search_with_very_long_query_answers(client):
+    PaperFactory(title="Attention Everywhere")
+
+    response = client.get(reverse("papers:search"), {"q": "attention " * 3000})
+
+    assert response.status_code == 200
+    assert "Attention Everywhere" in response.text

@@ -21,9 +21,14 @@ def extract_formulas(source: str) -> list[Formula]:
     out, and each formula here becomes one ``<math>`` element (or one
     ``math-error`` span) in the rendered HTML.
     """
+    return formulas_from_tokens(get_parser().parse(source, {}))
+
+
+def formulas_from_tokens(tokens) -> list[Formula]:
+    """Return the formulas among already parsed tokens, in document order."""
     formulas = []
     block_line = 1
-    for token in get_parser().parse(source, {}):
+    for token in tokens:
         if token.map:
             block_line = token.map[0] + 1
         if token.type in MATH_TOKEN_TYPES:

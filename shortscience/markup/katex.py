@@ -54,6 +54,14 @@ START_RETRY_DELAY_S = 5.0
 # reach 4.
 MAX_NESTING = 40
 
+# Macro definitions are rejected: a macro that expands into nested calls of
+# another slips past the nesting count above and can overflow KaTeX's stack,
+# and a summary has no use for them.
+MACRO_DEFINITION = re.compile(
+    r"\\(?:def|gdef|edef|xdef|let|futurelet|global|newcommand|renewcommand"
+    r"|providecommand)(?![A-Za-z])"
+)
+
 # pykatex reports a JavaScript stack overflow ("Maximum call stack size
 # exceeded") with its first 19 characters cut off, as katex_worker.py notes.
 STACK_OVERFLOW_MESSAGE = "size exceeded"
@@ -316,6 +324,12 @@ def tex_to_mathml(tex: str, *, display: bool) -> str:
     Untrusted commands such as \\href and \\includegraphics are shown as red
     text, not followed.
     """
+    definition = MACRO_DEFINITION.search(tex)
+    if definition is not None:
+        raise FormulaError(
+            f"macro definitions ({definition.group()}) are not supported; "
+            "write the formula out"
+        )
     depth = nesting_depth(tex)
     if depth > MAX_NESTING:
         raise FormulaError(

@@ -111,7 +111,14 @@ def _render_math(self, tokens: list[Token], index: int, options, env) -> str:
     token = tokens[index]
     display = token.type in DISPLAY_MATH_TOKEN_TYPES
     block = token.block
-    html = formula_html(formula_tex(token), display=display, block=block)
+    tex = formula_tex(token)
+    # One rendering of a document (its HTML and its excerpt share ``env``)
+    # converts each distinct formula once.
+    converted = env.setdefault("converted_formulas", {})
+    html = converted.get((tex, display, block))
+    if html is None:
+        html = formula_html(tex, display=display, block=block)
+        converted[(tex, display, block)] = html
     return html + "\n" if block else html
 
 

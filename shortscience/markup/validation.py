@@ -13,17 +13,22 @@ def validate_source(
     *,
     max_bytes: int | None = None,
     max_formula_bytes: int | None = None,
+    max_formulas: int | None = None,
 ) -> None:
     """Raise ValidationError if the source or one of its formulas is too large.
 
-    Sizes are UTF-8 bytes. The limits default to the SUMMARY_MAX_BYTES and
-    FORMULA_MAX_BYTES settings. The message gives the size and the limit in
-    KB and, for a formula, its line and first characters.
+    Sizes are UTF-8 bytes. The limits default to the SUMMARY_MAX_BYTES,
+    FORMULA_MAX_BYTES and FORMULAS_MAX settings. The message gives the size
+    and the limit in KB and, for a formula, its line and first characters.
     """
+    check_size(source, max_bytes)
+    check_formulas(extract_formulas(source), max_formula_bytes, max_formulas)
+
+
+def check_size(source: str, max_bytes: int | None) -> None:
+    """Raise ValidationError (code ``too_large``) if the source is over the limit."""
     if max_bytes is None:
         max_bytes = settings.SUMMARY_MAX_BYTES
-    if max_formula_bytes is None:
-        max_formula_bytes = settings.FORMULA_MAX_BYTES
     size = len(source.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise ValidationError(
@@ -32,7 +37,24 @@ def validate_source(
             code="too_large",
             params={"size": _kb(size), "bytes": size, "limit": _kb(max_bytes)},
         )
-    for formula in extract_formulas(source):
+
+
+def check_formulas(
+    formulas: list, max_formula_bytes: int | None, max_formulas: int | None
+) -> None:
+    """Raise ValidationError if there are too many formulas or one is too large."""
+    if max_formula_bytes is None:
+        max_formula_bytes = settings.FORMULA_MAX_BYTES
+    if max_formulas is None:
+        max_formulas = settings.FORMULAS_MAX
+    if len(formulas) > max_formulas:
+        raise ValidationError(
+            "The text has %(count)s formulas; the maximum is %(limit)s. "
+            "Remove some, or merge neighbouring ones.",
+            code="too_many_formulas",
+            params={"count": len(formulas), "limit": max_formulas},
+        )
+    for formula in formulas:
         size = len(formula.tex.encode("utf-8", "surrogatepass"))
         if size > max_formula_bytes:
             start = formula.tex[:FORMULA_PREVIEW_CHARS]

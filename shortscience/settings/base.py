@@ -156,6 +156,7 @@ LOGGING = {
 SUMMARY_MAX_BYTES = 100 * 1024
 COMMENT_MAX_BYTES = 20 * 1024
 FORMULA_MAX_BYTES = 10 * 1024
+FORMULAS_MAX = 1000
 
 # The real ShortScience front page (BibTeX and Markdown) that tests, imports
 # and benchmarks read; it is not part of the repository.

@@ -1,4 +1,4 @@
-from summaries.diff import MAX_WORD_DIFF_TOKENS, diff_sources
+from summaries.diff import MAX_LINE_DIFF_LINES, MAX_WORD_DIFF_TOKENS, diff_sources
 
 
 def kinds(lines):
@@ -41,3 +41,14 @@ def test_diff_huge_block_falls_back_to_whole_lines():
 
 def test_diff_from_empty_source():
     assert kinds(diff_sources("", "one\ntwo")) == ["added", "added"]
+
+
+def test_diff_many_changed_lines_fall_back_to_whole_lines():
+    old = "head\n" + "a\nb\n" * MAX_LINE_DIFF_LINES + "tail"
+    new = "head\n" + "b\na\n" * MAX_LINE_DIFF_LINES + "tail"
+
+    lines = diff_sources(old, new)
+
+    assert lines[0].kind == "equal"
+    assert lines[-1].kind == "equal"
+    assert {line.kind for line in lines[1:-1]} == {"removed", "added"}

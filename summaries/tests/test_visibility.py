@@ -156,3 +156,17 @@ def test_anonymous_summary_shows_author_to_author(client, anonymous_summary, own
 
     assert owner.display_name in response.text
     assert "anonymous to others" in response.text
+
+
+def test_authors_comment_on_anonymous_summary_stays_anonymous(
+    client, anonymous_summary, owner
+):
+    CommentFactory(summary=anonymous_summary, author=owner, source="Author reply")
+    client.force_login(UserFactory())
+
+    response = client.get(anonymous_summary.get_absolute_url())
+
+    assert "Author reply" in response.text
+    assert owner.username not in response.text
+    assert owner.display_name not in response.text
+    assert "Anonymous (the summary's author)" in response.text
