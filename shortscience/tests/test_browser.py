@@ -83,6 +83,30 @@ def test_write_summary_with_live_preview(page):
     assert Summary.objects.get(author=member).source.startswith("The loss")
 
 
+def test_visibility_checkboxes_sit_beside_their_labels(page):
+    paper = PaperFactory()
+    member = UserFactory(username="checker")
+    log_in(page, member.username)
+    page.goto(f"/summaries/new/?paper={paper.bibtex_key}")
+
+    for name in ("private", "anonymous"):
+        box = page.locator(f"#id_{name}").bounding_box()
+        label = page.locator(f"label[for=id_{name}]").bounding_box()
+        assert box["x"] < label["x"], name
+        assert (
+            abs(box["y"] + box["height"] / 2 - (label["y"] + label["height"] / 2)) < 10
+        )
+
+    page.fill("#id_source", "Private notes")
+    page.click("label[for=id_private]")
+    page.click("button:has-text('Publish')")
+    page.wait_for_selector(".badge-private")
+
+    summary = Summary.objects.get(author=member)
+    assert summary.private
+    assert not summary.anonymous
+
+
 def test_vote_button_changes_score(page):
     summary = SummaryFactory()
     voter = UserFactory(username="voter")
