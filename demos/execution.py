@@ -310,6 +310,7 @@ class NotebookRun:
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
+        self._kernel_process = None
 
     def run(self) -> ExecutionResult:
         """Execute the notebook and return what happened; never raises for a cell.
@@ -405,6 +406,7 @@ class NotebookRun:
         try:
             async with client.async_setup_kernel(env=env, cwd=str(workdir)):
                 self.kernel_pgid = client.km.provisioner.pgid
+                self._kernel_process = client.km.provisioner.process
                 if gpus:
                     await self._check_kernel_gpu(client)
                 return await self._execute_cells(client, gpus, deadline)
@@ -525,14 +527,20 @@ class NotebookRun:
                 await manager.shutdown_kernel(now=True)
 
     def _kill_kernel_group(self) -> None:
-        """Kill whatever is left of the kernel's process group."""
+        """Kill whatever is left of the kernel's process group, and reap the kernel."""
         if self.kernel_pgid is None:
             return
         try:
             os.killpg(self.kernel_pgid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
-            return
-        logger.debug("Killed the rest of kernel process group %s", self.kernel_pgid)
+            pass
+        else:
+            logger.debug("Killed kernel process group %s", self.kernel_pgid)
+        if self._kernel_process is not None:
+            try:
+                self._kernel_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                logger.error("Kernel process %s did not exit", self.kernel_pgid)
 
 
 async def _exit_code(client) -> str:

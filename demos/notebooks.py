@@ -45,7 +45,15 @@ def parse_notebook(data: bytes | str) -> nbformat.NotebookNode:
     try:
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
         nbformat.validate(notebook)
-    except (UnicodeDecodeError, ValueError, nbformat.ValidationError) as error:
+    except (
+        UnicodeDecodeError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        KeyError,
+        nbformat.ValidationError,
+    ) as error:
+        # nbformat raises TypeError or KeyError on JSON of the wrong shape.
         raise ServiceError(
             f"The file is not a valid Jupyter notebook: {_first_line(error)}",
             field="notebook",

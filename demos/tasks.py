@@ -1,8 +1,8 @@
 """Celery tasks for demos. Task names are a contract with queued messages.
 
 ``demos.execute_run`` is sent to ``demos-cpu`` or ``demos-gpu`` by
-``services.enqueue_run`` with time limits from the run; the sweep goes to
-the default queue.
+``services.enqueue_run`` with time limits from the run; the sweep is routed
+to the ``default`` queue by ``CELERY_TASK_ROUTES``.
 """
 
 import logging
@@ -46,7 +46,7 @@ def execute_run(run_id: int) -> None:
         )
 
 
-@shared_task(name="demos.sweep_stale_runs", ignore_result=True, queue="default")
+@shared_task(name="demos.sweep_stale_runs", ignore_result=True)
 def sweep_stale_runs() -> int:
     """Fail runs still marked running after their deadline; returns how many."""
     return services.sweep_stale_runs()
