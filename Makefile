@@ -29,7 +29,8 @@ sample: migrate
 # it takes GPU runs too. It stops when the server stops.
 DEMO_QUEUES := default,demos-cpu$(shell nvidia-smi -L >/dev/null 2>&1 && echo ,demos-gpu)
 WORKER := $(BIN)/celery -A shortscience worker -B -Q $(DEMO_QUEUES) \
-	--pool prefork --concurrency 1 --without-mingle --without-gossip \
+	--pool prefork --concurrency 1 --max-tasks-per-child 200 \
+	--without-mingle --without-gossip \
 	--schedule var/celerybeat-schedule --loglevel INFO --logfile var/worker.log
 
 run: sample

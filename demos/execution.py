@@ -12,6 +12,7 @@ with ``nvidia-smi`` and, for GPU runs, checked inside the kernel.
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import math
 import os
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import zmq.asyncio
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
@@ -92,7 +94,7 @@ class Limits:
 
 @dataclass
 class CellResult:
-    """What happened to one notebook cell during a run."""
+    """The outcome of one notebook cell in a run, with the outputs it kept."""
 
     index: int
     cell_type: str
@@ -199,7 +201,9 @@ def detect_gpus() -> list[str]:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        logger.warning("nvidia-smi did not answer; treating the host as GPU-less")
+        logger.warning(
+            "nvidia-smi failed or timed out; the host counts as having no GPU"
+        )
         return []
     if completed.returncode != 0:
         return []
@@ -313,7 +317,7 @@ class NotebookRun:
         self._kernel_process = None
 
     def run(self) -> ExecutionResult:
-        """Execute the notebook and return what happened; never raises for a cell.
+        """Execute the notebook and return the result; a failing cell is in the result.
 
         The kernel is driven by an event loop in a second thread, so that
         ``on_progress`` runs in the calling thread, where Django's database
@@ -338,14 +342,16 @@ class NotebookRun:
 
         thread = threading.Thread(target=drive_kernel, name="demo-kernel", daemon=True)
         thread.start()
+        finished = False
         try:
             while (event := self._events.get()) is not None:
                 if self.on_progress is not None:
                     self.on_progress(*event)
+            finished = True
         finally:
-            if thread.is_alive():
+            if not finished:
                 self._cancel()
-                thread.join(timeout=self.limits.interrupt_grace + 5)
+            thread.join(timeout=None if finished else self.limits.interrupt_grace + 5)
             self._kill_kernel_group()
             shutil.rmtree(workdir, ignore_errors=True)
         if "error" in outcome:
@@ -354,7 +360,10 @@ class NotebookRun:
 
     def _cancel(self) -> None:
         """Stop the kernel thread's work, after the caller was interrupted."""
-        if self._loop is not None and self._task is not None:
+        if self._loop is None or self._task is None:
+            return
+        # A closed loop raises RuntimeError: its work is over anyway.
+        with contextlib.suppress(RuntimeError):
             self._loop.call_soon_threadsafe(self._task.cancel)
 
     def _result(self, status, gpus, *, failed_cell=None, error="") -> ExecutionResult:
@@ -375,8 +384,10 @@ class NotebookRun:
         )
         if self.cache_dir is not None:
             env["MPLCONFIGDIR"] = str(self.cache_dir / "matplotlib")
-        # Unix sockets in the run's own folder, not TCP ports on localhost.
+        # Unix sockets in the run's own folder, not TCP ports on localhost. One
+        # ZeroMQ context serves every run: a context per run is never freed.
         manager = AsyncKernelManager(
+            context=zmq.asyncio.Context.instance(),
             kernel_name=KERNEL_NAME,
             kernel_spec_manager=ProjectKernelSpecManager(),
             transport="ipc",
