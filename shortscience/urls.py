@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("summaries.urls")),
     path("", include("comments.urls")),
     path("", include("accounts.urls")),
+    path("", include("demos.urls")),
+    path("api/v1/demos/", include("demos.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

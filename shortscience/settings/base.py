@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "papers",
     "summaries",
     "comments",
+    "demos",
 ]
 
 MIDDLEWARE = [
@@ -164,3 +165,64 @@ SHARED_DATA_DIR = Path(
     os.environ.get("SHORTSCIENCE_SHARED_DATA", BASE_DIR.parent / "shared")
 )
 FRONTPAGE_DATA_DIR = SHARED_DATA_DIR / "data" / "shortscience-frontpage"
+
+# Celery runs the demo notebooks. CELERY_BROKER_URL selects the broker, for
+# example redis://127.0.0.1:6379/0. Without it, kombu's filesystem transport
+# keeps messages in folders under var/broker, so `make run` needs no server.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://"
+if CELERY_BROKER_URL == "filesystem://":
+    _BROKER_DIR = BASE_DIR / "var" / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "control_folder": str(_BROKER_DIR / "control"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+    }
+    for _folder in ("queue", "control", "processed"):
+        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# Tasks write their results to the database themselves.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A message is acknowledged after its task ends, and put back on the queue
+# when the process running it dies, so a run is never lost silently.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Limits for tasks that do not set their own; a demo run sets limits from
+# its notebook's whole-run timeout.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"demos.sweep_stale_runs": {"queue": "default"}}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "demos-sweep-stale-runs": {
+        "task": "demos.sweep_stale_runs",
+        "schedule": 300.0,
+        "options": {"queue": "default"},
+    },
+}
+
+# Demo notebooks. Runs go to the queue of the notebook's resource class;
+# DEMOS_QUEUE_PREFIX keeps test runs apart from the real queues on a shared
+# broker.
+DEMOS_QUEUE_PREFIX = os.environ.get("DEMOS_QUEUE_PREFIX", "")
+DEMOS_QUEUES = {
+    "cpu": f"{DEMOS_QUEUE_PREFIX}demos-cpu",
+    "gpu": f"{DEMOS_QUEUE_PREFIX}demos-gpu",
+}
+DEMOS_NOTEBOOK_MAX_BYTES = 2 * 1024 * 1024
+# Output kept per cell while a notebook runs and in total per run; more is
+# dropped and the cut is marked on the page.
+DEMOS_CELL_OUTPUT_MAX_BYTES = 4 * 1024 * 1024
+DEMOS_RUN_OUTPUT_MAX_BYTES = 32 * 1024 * 1024
+# Characters of text shown per stream, error or text/plain output.
+DEMOS_TEXT_OUTPUT_MAX_CHARS = 20_000
+# Seconds a kernel gets to start and to stop after an interrupt.
+DEMOS_KERNEL_STARTUP_TIMEOUT = 60
+DEMOS_INTERRUPT_GRACE = 3
+# Kernels run with the worker's own Python; MPLCONFIGDIR keeps matplotlib's
+# font cache between runs.
+DEMOS_CACHE_DIR = Path(os.environ.get("DEMOS_CACHE_DIR", BASE_DIR / "var" / "demos"))

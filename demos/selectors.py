@@ -1,0 +1,56 @@
+"""Reads for demos: the demos of a page, one run's status, the API listing."""
+
+from .models import Demo, DemoRun
+
+
+def demos_for_page(*, paper, viewer, summary=None) -> list[Demo]:
+    """Return the demos shown on a paper page, or on ``summary``'s page.
+
+    A paper page lists the demos attached to the paper alone; a summary
+    page lists those attached to that summary. Each demo comes with its
+    latest run and latest successful run in the same single query.
+    """
+    queryset = Demo.objects.visible_to(viewer).filter(paper=paper)
+    if summary is None:
+        queryset = queryset.filter(summary__isnull=True)
+    else:
+        queryset = queryset.filter(summary=summary)
+    return list(
+        queryset.select_related(
+            "latest_run",
+            "latest_success",
+            "latest_run__revision",
+            "latest_success__revision",
+        )
+        .defer("latest_run__revision__notebook", "latest_success__revision__notebook")
+        .order_by("created")
+    )
+
+
+def demo_listing(*, viewer, paper=None):
+    """Return the demos ``viewer`` may see, newest first, for the API."""
+    queryset = Demo.objects.visible_to(viewer).select_related(
+        "paper", "current_revision", "latest_run", "latest_success"
+    )
+    queryset = queryset.defer(
+        "current_revision__notebook", "latest_run__cells", "latest_success__cells"
+    )
+    if paper is not None:
+        queryset = queryset.filter(paper=paper)
+    return queryset.order_by("-created", "-pk")
+
+
+def get_visible_demo(*, pk: int, viewer) -> Demo:
+    """Return the demo ``pk`` if ``viewer`` may see it; raise Demo.DoesNotExist."""
+    return Demo.objects.visible_to(viewer).select_related("current_revision").get(pk=pk)
+
+
+def get_visible_run(*, pk: int, viewer) -> DemoRun:
+    """Return run ``pk`` of a demo ``viewer`` may see; raise DemoRun.DoesNotExist."""
+    demos = Demo.objects.visible_to(viewer)
+    return (
+        DemoRun.objects.filter(demo__in=demos)
+        .select_related("demo", "revision")
+        .defer("revision__notebook")
+        .get(pk=pk)
+    )

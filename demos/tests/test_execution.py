@@ -1,0 +1,192 @@
+"""Running notebooks in limited kernels: memory, time, output and GPU limits."""
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from demos.execution import Limits, NotebookRun, detect_gpus
+from demos.tests.factories import make_notebook
+
+
+def limits(**overrides) -> Limits:
+    values = {
+        "cell_timeout": 20,
+        "run_timeout": 60,
+        "memory_limit_mb": 1024,
+        "cell_output_max_bytes": 100_000,
+        "run_output_max_bytes": 200_000,
+        "interrupt_grace": 1.0,
+    }
+    values.update(overrides)
+    return Limits(**values)
+
+
+def execute(*sources, resource_class="cpu", **overrides):
+    notebook = nbformat.reads(make_notebook(*sources), as_version=4)
+    run = NotebookRun(
+        notebook, limits=limits(**overrides), resource_class=resource_class
+    )
+    result = run.run()
+    return run, result
+
+
+def kernel_alive(pgid) -> bool:
+    """Tell whether any process of the kernel's group exists, zombies included."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            return True
+    return False
+
+
+def stdout_of(cell) -> str:
+    return "".join(out.get("text", "") for out in cell.outputs)
+
+
+@pytest.fixture(scope="module")
+def memory_run():
+    """The kernel-death case: cell 2 allocates far past the memory limit."""
+    return execute(
+        "print('ok')",
+        "block = bytearray(8 * 1024**3)",
+        "print('after')",
+        memory_limit_mb=768,
+    )
+
+
+def test_memory_run_fails(memory_run):
+    assert memory_run[1].status == "failed"
+
+
+def test_memory_run_names_cell_two(memory_run):
+    assert memory_run[1].failed_cell == 2
+
+
+def test_memory_run_names_reason(memory_run):
+    assert "MemoryError" in memory_run[1].error
+
+
+def test_memory_run_names_limit(memory_run):
+    assert "768 MiB" in memory_run[1].error
+
+
+def test_memory_run_keeps_partial_output(memory_run):
+    assert stdout_of(memory_run[1].cells[0]) == "ok\n"
+
+
+def test_memory_run_skips_rest(memory_run):
+    assert memory_run[1].cells[2].status == "not_run"
+
+
+def test_memory_run_leaves_no_kernel(memory_run):
+    assert not kernel_alive(memory_run[0].kernel_pgid)
+
+
+def test_killed_kernel_fails_run():
+    run, result = execute(
+        "print('ok')", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "1"
+    )
+    assert result.failed_cell == 2
+    assert "kernel died (killed by SIGKILL)" in result.error
+    assert not kernel_alive(run.kernel_pgid)
+
+
+@pytest.fixture(scope="module")
+def timeout_run():
+    """The timeout case: cell 1 never ends, with a per-cell limit of 5 s."""
+    started = time.monotonic()
+    run, result = execute("while True: pass", "x = 1", "print(x)", cell_timeout=5)
+    return run, result, time.monotonic() - started
+
+
+def test_timeout_run_times_out(timeout_run):
+    assert timeout_run[1].status == "timed_out"
+
+
+def test_timeout_run_fails_cell_one(timeout_run):
+    assert timeout_run[1].failed_cell == 1
+
+
+def test_timeout_run_marks_rest_not_run(timeout_run):
+    assert [cell.status for cell in timeout_run[1].cells] == [
+        "timed_out",
+        "not_run",
+        "not_run",
+    ]
+
+
+def test_timeout_run_ends_within_limit(timeout_run):
+    assert timeout_run[2] < 60
+
+
+def test_timeout_run_leaves_no_kernel(timeout_run):
+    assert not kernel_alive(timeout_run[0].kernel_pgid)
+
+
+def test_ignored_interrupt_kills_kernel():
+    run, result = execute(
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass",
+        "x = 1",
+        cell_timeout=2,
+    )
+    assert result.status == "timed_out"
+    assert not kernel_alive(run.kernel_pgid)
+
+
+def test_whole_run_limit():
+    _, result = execute(
+        "import time\ntime.sleep(1.5)",
+        "time.sleep(1.5)",
+        "time.sleep(10)",
+        run_timeout=3,
+    )
+    assert result.status == "timed_out"
+    assert result.failed_cell in {2, 3}
+    assert "whole-run limit of 3 s" in result.error
+
+
+def test_long_stream_cut_and_marked():
+    _, result = execute(
+        "for i in range(5000):\n    print('x' * 99)",
+        cell_output_max_bytes=10_000,
+    )
+    kept = stdout_of(result.cells[0])
+    assert result.status == "succeeded"
+    assert 0 < len(kept) <= 10_000
+    assert result.cells[0].dropped_bytes > 400_000
+
+
+def test_kernel_gets_no_secrets(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "do-not-leak")
+    monkeypatch.setenv("DATABASE_URL", "postgres://user:secret@db/site")
+    _, result = execute("import os\nprint(sorted(os.environ))")
+    names = stdout_of(result.cells[0])
+    assert "SECRET_KEY" not in names
+    assert "DATABASE_URL" not in names
+
+
+def test_cpu_run_hides_gpus():
+    _, result = execute("import os\nprint(repr(os.environ['CUDA_VISIBLE_DEVICES']))")
+    assert stdout_of(result.cells[0]) == "''\n"
+
+
+def test_gpu_run_fails_without_gpu():
+    if detect_gpus():
+        pytest.skip("this host has a GPU")
+    started = time.monotonic()
+    run, result = execute("print(1)", resource_class="gpu")
+    assert result.status == "failed"
+    assert "needs a GPU" in result.error
+    assert run.kernel_pgid is None
+    assert time.monotonic() - started < 5
+
+
+def test_worker_never_imports_torch():
+    execute("import torch\nprint(torch.__version__)")
+    assert "torch" not in sys.modules

@@ -1,0 +1,224 @@
+"""Pages for demos: run requests, live status, approval, uploads and output files."""
+
+import mimetypes
+import posixpath
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from papers.models import Paper
+from shortscience.exceptions import ServiceError
+from summaries.models import Summary
+
+from . import services
+from .forms import DemoForm, NotebookRevisionForm
+from .models import Demo, DemoRun
+from .rendering import OUTPUT_FOLDER
+from .selectors import get_visible_demo, get_visible_run
+
+# Output files are notebook content: served so that nothing in them can run
+# in the site's origin even when opened directly.
+OUTPUT_FILE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+OUTPUT_TYPES = {".png", ".jpg", ".gif", ".svg"}
+
+
+def _demo_or_404(pk: int, user) -> Demo:
+    try:
+        return get_visible_demo(pk=pk, viewer=user)
+    except Demo.DoesNotExist:
+        raise Http404("No such demo.") from None
+
+
+def _back(request, demo: Demo) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return f"{target}#demo-{demo.pk}"
+    return f"{demo.paper.get_absolute_url()}#demo-{demo.pk}"
+
+
+@require_POST
+@login_required
+def run(request, pk):
+    """Request a run: from the cache, joining one in progress, or queued."""
+    demo = _demo_or_404(pk, request.user)
+    try:
+        result = services.request_run(
+            demo=demo, user=request.user, force=request.POST.get("force") == "1"
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        notice = {
+            "cached": "Shown from the cache: this notebook already ran with this code.",
+            "joined": "This notebook is already running; its progress shows below.",
+            "queued": "The run is queued; its progress shows below.",
+        }[result.outcome]
+        messages.info(request, notice)
+    return redirect(_back(request, demo))
+
+
+@require_GET
+def status(request, pk):
+    """Return a run's state as JSON, for the page's progress poller."""
+    try:
+        run = get_visible_run(pk=pk, viewer=request.user)
+    except DemoRun.DoesNotExist:
+        raise Http404("No such run.") from None
+    if run.status == DemoRun.Status.RUNNING:
+        services.sweep_stale_runs(cache_key=run.cache_key)
+        run.refresh_from_db(fields=["status", "error", "finished"])
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "active": run.is_active,
+            "progress_cell": run.progress_cell,
+            "cell_count": run.cell_count,
+            "queue": run.queue,
+        }
+    )
+
+
+@require_GET
+def fragment(request, pk):
+    """Return one demo's part of the page, to replace it when a run ends."""
+    demo = _demo_or_404(pk, request.user)
+    demo = (
+        Demo.objects.select_related(
+            "latest_run",
+            "latest_success",
+            "latest_run__revision",
+            "latest_success__revision",
+        )
+        .defer("latest_run__revision__notebook", "latest_success__revision__notebook")
+        .get(pk=demo.pk)
+    )
+    html = render_to_string(
+        "demos/_demo.html", {"demo": demo, "next": request.GET.get("next", "")}, request
+    )
+    return JsonResponse({"html": html})
+
+
+@require_POST
+@login_required
+def approve(request, pk):
+    """Approve or reject a demo's current revision; staff only."""
+    demo = _demo_or_404(pk, request.user)
+    try:
+        services.set_approval(
+            demo=demo, user=request.user, approved=request.POST.get("approve") == "1"
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Demo “{demo.title}” is now {demo.get_approval_display().lower()}.",
+        )
+    return redirect(_back(request, demo))
+
+
+@login_required
+def create(request):
+    """Attach a notebook to the paper ``?paper=<key>``, or one's own summary."""
+    paper = get_object_or_404(Paper, bibtex_key=request.GET.get("paper", ""))
+    summary = None
+    if request.GET.get("summary"):
+        summary = get_object_or_404(
+            Summary, pk=request.GET["summary"], paper=paper, author=request.user
+        )
+    form = DemoForm(request.POST or None, request.FILES or None)
+    status_code = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            demo = services.create_demo(
+                paper=paper,
+                summary=summary,
+                owner=request.user,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                resource_class=form.cleaned_data["resource_class"],
+                notebook=_read_upload(form.cleaned_data["notebook"]),
+            )
+        except ServiceError as error:
+            form.add_error(
+                error.field if error.field in form.fields else None, error.message
+            )
+            status_code = error.status
+        else:
+            messages.success(request, f"Demo “{demo.title}” awaits approval by staff.")
+            target = summary.get_absolute_url() if summary else paper.get_absolute_url()
+            return redirect(f"{target}#demo-{demo.pk}")
+    elif form.errors:
+        status_code = 400
+    return render(
+        request,
+        "demos/form.html",
+        {"form": form, "paper": paper, "summary": summary},
+        status=status_code,
+    )
+
+
+@require_POST
+@login_required
+def revise(request, pk):
+    """Upload a new revision of a demo's notebook."""
+    demo = _demo_or_404(pk, request.user)
+    form = NotebookRevisionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a notebook file to upload.")
+        return redirect(_back(request, demo))
+    try:
+        revision = services.revise_notebook(
+            demo=demo,
+            user=request.user,
+            notebook=_read_upload(form.cleaned_data["notebook"]),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Revision {revision.number} is stored.")
+    return redirect(_back(request, demo))
+
+
+def _read_upload(upload) -> bytes:
+    """Read at most one byte past the limit, so the service can reject it."""
+    return upload.read(settings.DEMOS_NOTEBOOK_MAX_BYTES + 1)
+
+
+@require_GET
+def output_file(request, run_id, name):
+    """Serve an image a run produced, with headers that keep it inert."""
+    if (
+        posixpath.basename(name) != name
+        or posixpath.splitext(name)[1] not in OUTPUT_TYPES
+    ):
+        raise Http404("No such output file.")
+    try:
+        get_visible_run(pk=run_id, viewer=request.user)
+    except DemoRun.DoesNotExist:
+        raise Http404("No such output file.") from None
+    path = f"{OUTPUT_FOLDER}/{run_id}/{name}"
+    if not default_storage.exists(path):
+        raise Http404("No such output file.")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(default_storage.open(path, "rb"), content_type=content_type)
+    for header, value in OUTPUT_FILE_HEADERS.items():
+        response[header] = value
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
