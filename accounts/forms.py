@@ -30,3 +30,10 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["display_name", "about"]
         widgets = {"about": forms.Textarea(attrs={"rows": 5})}
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What the token is for, such as 'reading-list script'.",
+    )
