@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("shortscience.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

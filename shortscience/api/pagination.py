@@ -1,0 +1,353 @@
+"""Cursor pagination for every API list, on a unique ordering, without COUNT(*).
+
+A view names its allowed orderings in ``ordering_choices``, a mapping from
+the public value of the ``ordering`` query parameter to the model fields it
+sorts by, the last of which is unique (``pk``)::
+
+    ordering_choices = {"-id": ("-pk",), "-year": ("-year", "-pk")}
+    default_ordering = "-id"
+
+A cursor contains the ordering and the sort values of the row next to it, so a
+page is fetched with a WHERE on those values and a LIMIT (keyset
+pagination): a page a million rows in costs what the first page costs, where
+OFFSET would read and skip every row before it. A NULL sorts after every
+value in ascending order and before every value in descending order, as
+PostgreSQL sorts by default, so its B-tree indexes serve both directions.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, Q
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 200
+
+# A condition that no row meets; Django leaves it out of an OR.
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of an ordering: a model field, its direction and nullability."""
+
+    field: str
+    descending: bool
+    nullable: bool
+
+    def order_by(self, *, reverse: bool = False):
+        """Return the ORDER BY expression, with NULL as the largest value."""
+        descending = self.descending != reverse
+        expression = F(self.field)
+        if not self.nullable:
+            return expression.desc() if descending else expression.asc()
+        if descending:
+            return expression.desc(nulls_first=True)
+        return expression.asc(nulls_last=True)
+
+    def after(self, value, *, reverse: bool = False) -> Q:
+        """Return the condition for rows that sort strictly after ``value``."""
+        descending = self.descending != reverse
+        if value is None:
+            # NULL is the largest value: only descending order has rows after it.
+            return Q(**{f"{self.field}__isnull": False}) if descending else NOTHING
+        condition = Q(**{f"{self.field}__{'lt' if descending else 'gt'}": value})
+        if self.nullable and not descending:
+            condition |= Q(**{f"{self.field}__isnull": True})
+        return condition
+
+    def equal(self, value) -> Q:
+        if value is None:
+            return Q(**{f"{self.field}__isnull": True})
+        return Q(**{self.field: value})
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a list: the ordering, the direction and a row's sort values."""
+
+    ordering: str
+    values: tuple
+    backwards: bool = False
+
+
+def sort_keys(model, fields: tuple[str, ...]) -> tuple[SortKey, ...]:
+    """Build the sort keys for ``fields`` (``-`` for descending) of ``model``."""
+    keys = []
+    for name in fields:
+        descending = name.startswith("-")
+        name = name.removeprefix("-")
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        keys.append(SortKey(name, descending, nullable=field.null))
+    return tuple(keys)
+
+
+def keyset_condition(keys: tuple[SortKey, ...], values, *, reverse=False) -> Q:
+    """Return the condition for rows strictly after ``values`` in the key order.
+
+    The rows after (a, b, pk) are those with a beyond the cursor's a, or
+    an equal a and a later (b, pk). When the first key cannot be NULL, the
+    condition also bounds it (``a <= cursor a`` in descending order), which
+    lets the database read the rows from an index on it.
+    """
+    condition = None
+    for key, value in reversed(list(zip(keys, values, strict=True))):
+        beyond = key.after(value, reverse=reverse)
+        if condition is None:
+            condition = beyond
+        else:
+            condition = beyond | (key.equal(value) & condition)
+    first, value = keys[0], values[0]
+    if not first.nullable and value is not None:
+        descending = first.descending != reverse
+        condition &= Q(**{f"{first.field}__{'lte' if descending else 'gte'}": value})
+    return condition
+
+
+class KeysetPagination(BasePagination):
+    """Paginate a queryset by cursor on one of the view's allowed orderings.
+
+    The response is ``{"next": url, "previous": url, "results": [...]}``.
+    ``next`` is null on the last page. ``previous`` is null on the first page
+    and may lead to an empty page when the rows before were deleted meanwhile.
+    """
+
+    cursor_query_param = "cursor"
+    ordering_query_param = "ordering"
+    page_size_query_param = "page_size"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.model = queryset.model
+        self.base_url = request.build_absolute_uri()
+        choices = view.ordering_choices
+        self.ordering = self._requested_ordering(request, view)
+        self.page_size = self._requested_page_size(request)
+        self.keys = sort_keys(queryset.model, choices[self.ordering])
+        cursor = self._requested_cursor(request)
+
+        backwards = cursor is not None and cursor.backwards
+        queryset = queryset.order_by(
+            *(key.order_by(reverse=backwards) for key in self.keys)
+        )
+        if cursor is not None:
+            queryset = queryset.filter(
+                keyset_condition(self.keys, cursor.values, reverse=backwards)
+            )
+        rows = list(queryset[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if backwards:
+            rows.reverse()
+            self.has_next, self.has_previous = True, more
+        else:
+            self.has_next, self.has_previous = more, cursor is not None
+        self.rows = rows
+        return rows
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next or not self.rows:
+            return None
+        return self._link(Cursor(self.ordering, self._values(self.rows[-1])))
+
+    def get_previous_link(self) -> str | None:
+        if not self.has_previous or not self.rows:
+            return None
+        values = self._values(self.rows[0])
+        return self._link(Cursor(self.ordering, values, backwards=True))
+
+    def _values(self, row) -> tuple:
+        return tuple(
+            row.pk if key.field == "pk" else getattr(row, key.field)
+            for key in self.keys
+        )
+
+    def _link(self, cursor: Cursor) -> str:
+        url = replace_query_param(
+            self.base_url, self.cursor_query_param, encode_cursor(cursor)
+        )
+        return remove_query_param(url, "format")
+
+    def _requested_ordering(self, request, view) -> str:
+        value = request.query_params.get(self.ordering_query_param)
+        if value is None or value == "":
+            return view.default_ordering
+        if value not in view.ordering_choices:
+            allowed = ", ".join(view.ordering_choices)
+            raise ValidationError(
+                {
+                    self.ordering_query_param: [
+                        f"Unknown ordering; use one of {allowed}."
+                    ]
+                }
+            )
+        return value
+
+    def _requested_page_size(self, request) -> int:
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None or value == "":
+            return DEFAULT_PAGE_SIZE
+        if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"A page size is a whole number from 1 to {MAX_PAGE_SIZE}."
+                    ]
+                }
+            )
+        return int(value)
+
+    def _requested_cursor(self, request) -> Cursor | None:
+        value = request.query_params.get(self.cursor_query_param)
+        if value is None or value == "":
+            return None
+        cursor = decode_cursor(value)
+        if cursor is None or len(cursor.values) != len(self.keys):
+            raise self._invalid_cursor()
+        if cursor.ordering != self.ordering:
+            raise ValidationError(
+                {
+                    self.cursor_query_param: [
+                        "The cursor belongs to another ordering; keep the ordering "
+                        "of the page it came from."
+                    ]
+                }
+            )
+        try:
+            values = tuple(
+                self._to_python(key, value)
+                for key, value in zip(self.keys, cursor.values, strict=True)
+            )
+        except (DjangoValidationError, FieldDoesNotExist, TypeError):
+            raise self._invalid_cursor() from None
+        return Cursor(cursor.ordering, values, cursor.backwards)
+
+    def _to_python(self, key: SortKey, value):
+        meta = self.model._meta
+        field = meta.pk if key.field == "pk" else meta.get_field(key.field)
+        if value is None:
+            if not key.nullable:
+                raise TypeError("NULL in a column that cannot be NULL")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise TypeError("cursor values are strings or integers")
+        value = field.to_python(value)
+        # The field's validators bound integers to the column's range, which
+        # the database driver would otherwise reject with an error.
+        field.run_validators(value)
+        return value
+
+    def _invalid_cursor(self) -> ValidationError:
+        return ValidationError(
+            {
+                self.cursor_query_param: [
+                    "Invalid cursor; use the next or previous link of a page."
+                ]
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {**link, "description": "The next page; null on the last."},
+                "previous": {
+                    **link,
+                    "description": "The previous page; null on the first.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "in": "query",
+                "required": False,
+                "description": "The position to continue from, as given in the "
+                "next and previous links of a page.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page, from 1 to {MAX_PAGE_SIZE}.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_PAGE_SIZE,
+                    "default": DEFAULT_PAGE_SIZE,
+                },
+            },
+            {
+                "name": self.ordering_query_param,
+                "in": "query",
+                "required": False,
+                "description": "The sort order; a leading minus sign means descending.",
+                "schema": {
+                    "type": "string",
+                    "enum": list(view.ordering_choices),
+                    "default": view.default_ordering,
+                },
+            },
+        ]
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    """Encode a cursor as URL-safe base64 of JSON, without padding."""
+    payload = {
+        "o": cursor.ordering,
+        "v": [_json_value(value) for value in cursor.values],
+    }
+    if cursor.backwards:
+        payload["b"] = 1
+    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> Cursor | None:
+    """Decode a cursor made by ``encode_cursor``; return None if it is malformed.
+
+    The values are returned as stored in JSON; the paginator converts them
+    with the model fields.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        payload = json.loads(raw.decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    ordering, values = payload.get("o"), payload.get("v")
+    if not isinstance(ordering, str) or not isinstance(values, list):
+        return None
+    return Cursor(ordering, tuple(values), backwards=bool(payload.get("b")))
+
+
+def _json_value(value):
+    if value is None or isinstance(value, int | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
