@@ -1,12 +1,13 @@
 """API for members: public profiles and the caller's own account."""
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import RetrieveAPIView
 
 from shortscience.api.permissions import Authenticated
 from shortscience.api.schema import USERNAME_PARAMETER
-from shortscience.api.serializers import PageUrlField
+from shortscience.api.serializers import ReversedUrlField
 from summaries.selectors import score_of_author
 
 from .models import User
@@ -16,15 +17,30 @@ from .selectors import get_active_member
 class MemberSerializer(serializers.ModelSerializer):
     """A member as credited on summaries, comments and papers."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:user-detail", lookup_field="username"
-    )
-    html_url = PageUrlField()
+    url = ReversedUrlField("api:user-detail", lookup_field="username")
+    html_url = ReversedUrlField("accounts:profile", lookup_field="username")
 
     class Meta:
         model = User
         fields = ["username", "display_name", "url", "html_url"]
         read_only_fields = fields
+
+
+class MemberFieldMixin:
+    """Serialize credited members with one shared ``MemberSerializer``.
+
+    A serializer built per row costs more than the rest of the row, so
+    method fields that credit a member call ``member_data`` instead.
+    """
+
+    @cached_property
+    def member_serializer(self) -> MemberSerializer:
+        return MemberSerializer(context=self.context)
+
+    def member_data(self, member) -> dict | None:
+        if member is None:
+            return None
+        return self.member_serializer.to_representation(member)
 
 
 class ProfileSerializer(MemberSerializer):
@@ -35,9 +51,7 @@ class ProfileSerializer(MemberSerializer):
     """
 
     score = serializers.SerializerMethodField()
-    summaries_url = serializers.HyperlinkedIdentityField(
-        view_name="api:user-summaries", lookup_field="username"
-    )
+    summaries_url = ReversedUrlField("api:user-summaries", lookup_field="username")
 
     class Meta(MemberSerializer.Meta):
         fields = [

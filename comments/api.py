@@ -12,8 +12,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from accounts.api import MemberSerializer
+from accounts.api import MemberFieldMixin, MemberSerializer
 from shortscience.api.pagination import KeysetPagination, sort_keys
+from shortscience.api.serializers import ReversedUrlField
 from summaries.api import MAX_ID, get_summary_or_404
 
 from . import services
@@ -36,16 +37,16 @@ def credited_commenter(comment: Comment, summary, viewer):
     return comment.author
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(MemberFieldMixin, serializers.ModelSerializer):
     """A comment with its Markdown source and rendered HTML.
 
     A deleted comment keeps its place for its replies, with empty ``source``
     and ``html`` and a null ``author``.
     """
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:comment-detail")
-    summary_url = serializers.HyperlinkedRelatedField(
-        source="summary", view_name="api:summary-detail", read_only=True
+    url = ReversedUrlField("api:comment-detail")
+    summary_url = ReversedUrlField(
+        "api:summary-detail", lookup_field="summary_id", url_kwarg="pk"
     )
     author = serializers.SerializerMethodField()
     html = serializers.CharField(help_text="Sanitised HTML with MathML.")
@@ -70,10 +71,9 @@ class CommentSerializer(serializers.ModelSerializer):
     @extend_schema_field(MemberSerializer(allow_null=True))
     def get_author(self, comment):
         viewer = self.context["request"].user
-        author = credited_commenter(comment, self.context["summary"], viewer)
-        if author is None:
-            return None
-        return MemberSerializer(author, context=self.context).data
+        return self.member_data(
+            credited_commenter(comment, self.context["summary"], viewer)
+        )
 
 
 class ThreadCommentSerializer(CommentSerializer):

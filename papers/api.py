@@ -7,6 +7,7 @@ summaries the caller may see.
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import renderers, serializers
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.api import MemberSerializer
 from shortscience.api.schema import BIBTEX_KEY_PARAMETER
-from shortscience.api.serializers import PageUrlField
+from shortscience.api.serializers import ReversedUrlField
 from summaries.models import Summary
 
 from . import selectors
@@ -47,10 +48,8 @@ class AuthorSerializer(serializers.Serializer):
 class PaperReferenceSerializer(serializers.ModelSerializer):
     """A paper as named inside another resource, such as a summary."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:paper-detail", lookup_field="bibtex_key"
-    )
-    html_url = PageUrlField()
+    url = ReversedUrlField("api:paper-detail", lookup_field="bibtex_key")
+    html_url = ReversedUrlField("papers:detail", lookup_field="bibtex_key")
     authors = serializers.SerializerMethodField()
 
     class Meta:
@@ -60,10 +59,17 @@ class PaperReferenceSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AuthorSerializer(many=True))
     def get_authors(self, paper) -> list[dict]:
+        # One serializer for every author: building one per author would
+        # take most of the time of a page.
+        authors = self.author_serializer
         return [
-            AuthorSerializer(authorship.author).data
+            authors.to_representation(authorship.author)
             for authorship in paper.authorships.all()
         ]
+
+    @cached_property
+    def author_serializer(self) -> AuthorSerializer:
+        return AuthorSerializer()
 
 
 class PaperSerializer(PaperReferenceSerializer):
@@ -77,12 +83,8 @@ class PaperSerializer(PaperReferenceSerializer):
     summary_count = serializers.IntegerField(
         help_text="The summaries of this paper that the caller may see."
     )
-    summaries_url = serializers.HyperlinkedIdentityField(
-        view_name="api:paper-summaries", lookup_field="bibtex_key"
-    )
-    bibtex_url = serializers.HyperlinkedIdentityField(
-        view_name="api:paper-bibtex", lookup_field="bibtex_key"
-    )
+    summaries_url = ReversedUrlField("api:paper-summaries", lookup_field="bibtex_key")
+    bibtex_url = ReversedUrlField("api:paper-bibtex", lookup_field="bibtex_key")
 
     class Meta(PaperReferenceSerializer.Meta):
         fields = [

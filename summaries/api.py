@@ -20,14 +20,14 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from accounts.api import MemberSerializer
+from accounts.api import MemberFieldMixin, MemberSerializer
 from accounts.models import User
 from accounts.selectors import get_active_member
 from papers.api import PaperReferenceSerializer
 from papers.models import Paper
 from shortscience.api.permissions import Authenticated
 from shortscience.api.schema import BIBTEX_KEY_PARAMETER, USERNAME_PARAMETER
-from shortscience.api.serializers import PageUrlField
+from shortscience.api.serializers import ReversedUrlField
 
 from . import services
 from .diff import diff_sources
@@ -66,15 +66,15 @@ def credited_author(summary: Summary, request):
     return summary.author_shown_to(request.user if request else None)
 
 
-class SummarySerializer(serializers.ModelSerializer):
+class SummarySerializer(MemberFieldMixin, serializers.ModelSerializer):
     """A summary: its Markdown source, the rendered HTML with MathML, and links.
 
     ``author`` is null for an anonymous summary unless the caller wrote it.
     ``viewer_vote`` is the caller's vote (1 or -1), null without one.
     """
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:summary-detail")
-    html_url = PageUrlField()
+    url = ReversedUrlField("api:summary-detail")
+    html_url = ReversedUrlField("summaries:detail")
     paper = PaperReferenceSerializer()
     author = serializers.SerializerMethodField()
     html = serializers.CharField(help_text="Sanitised HTML with MathML.")
@@ -82,13 +82,9 @@ class SummarySerializer(serializers.ModelSerializer):
         help_text="Comments not deleted, replies included."
     )
     viewer_vote = serializers.SerializerMethodField()
-    revisions_url = serializers.HyperlinkedIdentityField(
-        view_name="api:summary-revisions"
-    )
-    comments_url = serializers.HyperlinkedIdentityField(
-        view_name="api:summary-comments"
-    )
-    vote_url = serializers.HyperlinkedIdentityField(view_name="api:summary-vote")
+    revisions_url = ReversedUrlField("api:summary-revisions")
+    comments_url = ReversedUrlField("api:summary-comments")
+    vote_url = ReversedUrlField("api:summary-vote")
 
     class Meta:
         model = Summary
@@ -116,10 +112,7 @@ class SummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MemberSerializer(allow_null=True))
     def get_author(self, summary):
-        author = credited_author(summary, self.context.get("request"))
-        if author is None:
-            return None
-        return MemberSerializer(author, context=self.context).data
+        return self.member_data(credited_author(summary, self.context.get("request")))
 
     @extend_schema_field(
         serializers.ChoiceField(choices=Vote.VALUE_CHOICES, allow_null=True)
@@ -174,7 +167,7 @@ class VoteStateSerializer(serializers.Serializer):
     score = serializers.IntegerField(help_text="The summary's score after the vote.")
 
 
-class RevisionSerializer(serializers.ModelSerializer):
+class RevisionSerializer(MemberFieldMixin, serializers.ModelSerializer):
     """One saved version of a summary's source.
 
     ``editor`` is null on an anonymous summary unless the caller wrote it.
@@ -198,9 +191,9 @@ class RevisionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MemberSerializer(allow_null=True))
     def get_editor(self, revision):
-        if revision.editor is None or not self.context["show_editors"]:
+        if not self.context["show_editors"]:
             return None
-        return MemberSerializer(revision.editor, context=self.context).data
+        return self.member_data(revision.editor)
 
 
 class DiffQuerySerializer(serializers.Serializer):
