@@ -10,9 +10,9 @@ sorts by, the last of which is unique (``pk``)::
 A cursor contains the ordering and the sort values of the row next to it, so a
 page is fetched with a WHERE on those values and a LIMIT (keyset
 pagination): a page a million rows in costs what the first page costs, where
-OFFSET would read and skip every row before it. A NULL sorts after every
-value in ascending order and before every value in descending order, as
-PostgreSQL sorts by default, so its B-tree indexes serve both directions.
+OFFSET would read and skip every row before it. NULLs sort where the
+database puts them by default (after every value on PostgreSQL, before
+every value on SQLite), so that an index on the column serves the ordering.
 """
 
 import base64
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Q
+from django.db import connections
+from django.db.models import F, Q, prefetch_related_objects
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -37,32 +38,60 @@ NOTHING = Q(pk__in=[])
 
 @dataclass(frozen=True)
 class SortKey:
-    """One column of an ordering: a model field, its direction and nullability."""
+    """One column of an ordering: a model field, its direction and nullability.
+
+    ``nulls_largest`` tells where the database sorts NULL by default
+    (Django's ``features.nulls_order_largest``), which the conditions follow.
+    """
 
     field: str
     descending: bool
     nullable: bool
 
     def order_by(self, *, reverse: bool = False):
-        """Return the ORDER BY expression, with NULL as the largest value."""
-        descending = self.descending != reverse
+        """Return the ORDER BY expression, NULLs placed as the database does."""
         expression = F(self.field)
-        if not self.nullable:
-            return expression.desc() if descending else expression.asc()
-        if descending:
-            return expression.desc(nulls_first=True)
-        return expression.asc(nulls_last=True)
+        return expression.desc() if self.descending != reverse else expression.asc()
 
-    def after(self, value, *, reverse: bool = False) -> Q:
-        """Return the condition for rows that sort strictly after ``value``."""
+    def nulls_after_values(self, *, reverse: bool, nulls_largest: bool) -> bool:
+        """Tell whether NULLs come after every value in this direction."""
+        return self.nullable and (self.descending != reverse) != nulls_largest
+
+    def after(
+        self, value, *, reverse: bool, nulls_largest: bool, with_nulls: bool = True
+    ) -> Q:
+        """Return the condition for rows that sort strictly after ``value``.
+
+        ``with_nulls=False`` leaves out the NULL rows that follow a value.
+        """
         descending = self.descending != reverse
+        nulls_after = self.nulls_after_values(
+            reverse=reverse, nulls_largest=nulls_largest
+        )
         if value is None:
-            # NULL is the largest value: only descending order has rows after it.
-            return Q(**{f"{self.field}__isnull": False}) if descending else NOTHING
+            if nulls_after or not self.nullable:
+                return NOTHING
+            return Q(**{f"{self.field}__isnull": False})
         condition = Q(**{f"{self.field}__{'lt' if descending else 'gt'}": value})
-        if self.nullable and not descending:
+        if nulls_after and with_nulls:
             condition |= Q(**{f"{self.field}__isnull": True})
         return condition
+
+    def bound(
+        self, value, *, reverse: bool, nulls_largest: bool, with_nulls: bool = True
+    ) -> Q | None:
+        """Return a range on this column that every later row is in, if one exists.
+
+        The range lets the database read from an index on the column. There
+        is none when NULL rows follow the value and are included.
+        """
+        nulls_after = self.nulls_after_values(
+            reverse=reverse, nulls_largest=nulls_largest
+        )
+        if value is None or (nulls_after and with_nulls):
+            return None
+        lookup = "lte" if self.descending != reverse else "gte"
+        return Q(**{f"{self.field}__{lookup}": value})
 
     def equal(self, value) -> Q:
         if value is None:
@@ -90,26 +119,34 @@ def sort_keys(model, fields: tuple[str, ...]) -> tuple[SortKey, ...]:
     return tuple(keys)
 
 
-def keyset_condition(keys: tuple[SortKey, ...], values, *, reverse=False) -> Q:
+def keyset_condition(
+    keys: tuple[SortKey, ...],
+    values,
+    *,
+    reverse: bool = False,
+    nulls_largest: bool,
+    with_nulls: bool = True,
+) -> Q:
     """Return the condition for rows strictly after ``values`` in the key order.
 
     The rows after (a, b, pk) are those with a beyond the cursor's a, or
-    an equal a and a later (b, pk). When the first key cannot be NULL, the
-    condition also bounds it (``a <= cursor a`` in descending order), which
-    lets the database read the rows from an index on it.
+    an equal a and a later (b, pk). The condition also bounds the first
+    column where it can (``a <= cursor a`` in descending order), which lets
+    the database read the rows from an index on it. ``with_nulls=False``
+    leaves out the rows whose first column is NULL and follows the cursor.
     """
+    options = {"reverse": reverse, "nulls_largest": nulls_largest}
     condition = None
-    for key, value in reversed(list(zip(keys, values, strict=True))):
-        beyond = key.after(value, reverse=reverse)
+    pairs = list(enumerate(zip(keys, values, strict=True)))
+    for position, (key, value) in reversed(pairs):
+        first_only = {"with_nulls": with_nulls} if position == 0 else {}
+        beyond = key.after(value, **options, **first_only)
         if condition is None:
             condition = beyond
         else:
             condition = beyond | (key.equal(value) & condition)
-    first, value = keys[0], values[0]
-    if not first.nullable and value is not None:
-        descending = first.descending != reverse
-        condition &= Q(**{f"{first.field}__{'lte' if descending else 'gte'}": value})
-    return condition
+    bound = keys[0].bound(values[0], **options, with_nulls=with_nulls)
+    return condition if bound is None else bound & condition
 
 
 class KeysetPagination(BasePagination):
@@ -138,11 +175,7 @@ class KeysetPagination(BasePagination):
         queryset = queryset.order_by(
             *(key.order_by(reverse=backwards) for key in self.keys)
         )
-        if cursor is not None:
-            queryset = queryset.filter(
-                keyset_condition(self.keys, cursor.values, reverse=backwards)
-            )
-        rows = list(queryset[: self.page_size + 1])
+        rows = self._fetch(queryset, cursor, backwards, self.page_size + 1)
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:
@@ -151,6 +184,38 @@ class KeysetPagination(BasePagination):
         else:
             self.has_next, self.has_previous = more, cursor is not None
         self.rows = rows
+        return rows
+
+    def _fetch(self, queryset, cursor, backwards: bool, limit: int) -> list:
+        """Return up to ``limit`` rows after the cursor.
+
+        When NULLs of the first column follow the cursor's value, a single
+        condition would need an OR with ``IS NULL``, which keeps the database
+        from reading the index range. The rows with values are then read
+        first and the NULL rows after them, in a second query only on the
+        page where the values run out; prefetching runs once for both.
+        """
+        if cursor is None:
+            return list(queryset[:limit])
+        options = {
+            "reverse": backwards,
+            "nulls_largest": connections[queryset.db].features.nulls_order_largest,
+        }
+        first, value = self.keys[0], cursor.values[0]
+        if value is None or not first.nulls_after_values(**options):
+            condition = keyset_condition(self.keys, cursor.values, **options)
+            return list(queryset.filter(condition)[:limit])
+
+        lookups = queryset._prefetch_related_lookups
+        plain = queryset.prefetch_related(None)
+        condition = keyset_condition(
+            self.keys, cursor.values, **options, with_nulls=False
+        )
+        rows = list(plain.filter(condition)[:limit])
+        if len(rows) < limit:
+            nulls = plain.filter(**{f"{first.field}__isnull": True})
+            rows += list(nulls[: limit - len(rows)])
+        prefetch_related_objects(rows, *lookups)
         return rows
 
     def get_paginated_response(self, data):
