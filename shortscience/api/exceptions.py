@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -173,3 +174,14 @@ def not_found(request, *args, **kwargs):
                 f"slash: {request.path}/"
             )
     return JsonResponse(error_body(status.HTTP_404_NOT_FOUND, message), status=404)
+
+
+def server_error(request, *args, **kwargs):
+    """Return a JSON 500 for ``/api/`` addresses and the site's error page otherwise.
+
+    Django calls this as ``handler500`` after it has logged the exception.
+    """
+    if request.path_info.startswith("/api/"):
+        message = "Internal server error; it has been logged. Try again later."
+        return JsonResponse(error_body(500, message, code="server_error"), status=500)
+    return defaults.server_error(request, *args, **kwargs)

@@ -159,3 +159,32 @@ def test_unsupported_method_is_405(token_client):
 
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+def test_server_error_is_json_500(api_client, monkeypatch):
+    def fail(view):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("papers.api.PaperList.get_queryset", fail)
+    api_client.raise_request_exception = False
+
+    response = api_client.get("/api/v1/papers/")
+
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert "fire" not in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_page_server_error_stays_html(client, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("papers.views.selectors.venue_counts", fail)
+    client.raise_request_exception = False
+
+    response = client.get("/venues/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
