@@ -10,6 +10,7 @@ import re
 
 import hypothesis
 import pytest
+import requests
 import schemathesis
 import yaml
 from drf_spectacular.validation import validate_schema
@@ -150,7 +151,7 @@ def seed_rows():
     return {"member": member, "writer": writer, "paper": paper, "summary": summary}, key
 
 
-def run_operation(operation, base_url, headers, path_parameters, failures):
+def run_operation(operation, session, base_url, path_parameters, failures):
     strategy = operation.as_strategy(path_parameters=path_parameters)
 
     @hypothesis.settings(
@@ -163,7 +164,7 @@ def run_operation(operation, base_url, headers, path_parameters, failures):
     )
     @hypothesis.given(case=strategy.filter(addressable))
     def check(case):
-        case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
+        case.call_and_validate(base_url=base_url, session=session, checks=CHECKS)
 
     try:
         check()
@@ -178,18 +179,21 @@ def test_api_conforms_to_schema(live_server):
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/")
     operations = [result.ok() for result in schema.get_all_operations()]
     operations.sort(key=lambda operation: METHOD_ORDER[operation.method.lower()])
-    headers = {"Authorization": f"Bearer {key}"}
     failures = []
 
-    for operation in operations:
-        run_operation(operation, live_server.url, headers, None, failures)
-        if operation.path_parameters:
-            names = {parameter.name for parameter in operation.path_parameters}
-            fixed = {
-                name: value
-                for name, value in existing_parameters(rows).items()
-                if name in names
-            }
-            run_operation(operation, live_server.url, headers, fixed, failures)
+    # One session, closed at the end, so that no kept-alive connection holds
+    # a server thread and its database connection after the test.
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {key}"
+        for operation in operations:
+            run_operation(operation, session, live_server.url, None, failures)
+            if operation.path_parameters:
+                names = {parameter.name for parameter in operation.path_parameters}
+                fixed = {
+                    name: value
+                    for name, value in existing_parameters(rows).items()
+                    if name in names
+                }
+                run_operation(operation, session, live_server.url, fixed, failures)
 
     assert failures == [], "\n\n".join(failures)
