@@ -7,10 +7,10 @@ sorts by, the last of which is unique (``pk``)::
     ordering_choices = {"-id": ("-pk",), "-year": ("-year", "-pk")}
     default_ordering = "-id"
 
-A cursor contains the ordering and the sort values of the row next to it, so a
-page is fetched with a WHERE on those values and a LIMIT (keyset
-pagination): a page a million rows in costs what the first page costs, where
-OFFSET would read and skip every row before it. NULLs sort where the
+A cursor contains the ordering and the sort values of the row next to it,
+and a page is fetched with a WHERE on those values and a LIMIT (keyset
+pagination). So a page a million rows in costs what the first page costs,
+where OFFSET would read and skip every row before it. NULLs sort where the
 database puts them by default (after every value on PostgreSQL, before
 every value on SQLite), so that an index on the column serves the ordering.
 """
@@ -40,8 +40,8 @@ NOTHING = Q(pk__in=[])
 class SortKey:
     """One column of an ordering: a model field, its direction and nullability.
 
-    ``nulls_largest`` tells where the database sorts NULL by default
-    (Django's ``features.nulls_order_largest``), which the conditions follow.
+    The methods' ``nulls_largest`` argument is where the database sorts NULL
+    by default (Django's ``features.nulls_order_largest``).
     """
 
     field: str
@@ -82,8 +82,8 @@ class SortKey:
     ) -> Q | None:
         """Return a range on this column that every later row is in, if one exists.
 
-        The range lets the database read from an index on the column. There
-        is none when NULL rows follow the value and are included.
+        The range lets the database read from an index on the column. No
+        range exists when the NULL rows that follow the value are included.
         """
         nulls_after = self.nulls_after_values(
             reverse=reverse, nulls_largest=nulls_largest
@@ -191,9 +191,9 @@ class KeysetPagination(BasePagination):
 
         When NULLs of the first column follow the cursor's value, a single
         condition would need an OR with ``IS NULL``, which keeps the database
-        from reading the index range. The rows with values are then read
-        first and the NULL rows after them, in a second query only on the
-        page where the values run out; prefetching runs once for both.
+        from reading the index range. So the rows with values are read first.
+        Only on the page where they run out does a second query read the
+        NULL rows after them. Prefetching runs once for both.
         """
         if cursor is None:
             return list(queryset[:limit])
