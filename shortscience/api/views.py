@@ -20,9 +20,10 @@ class ApiRoot(APIView):
     """List the addresses of the API's top-level resources and its docs."""
 
     @extend_schema(
+        tags=["root"],
         responses=inline_serializer(
             "ApiRoot", {name: serializers.URLField() for name in ROOT_LINKS}
-        )
+        ),
     )
     def get(self, request):
         return Response(

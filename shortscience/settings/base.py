@@ -202,7 +202,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Papers addressed by BibTeX key, Markdown summaries with rendered HTML "
         "and MathML, votes and threaded comments. Reads are open; writes need "
-        "an API token from /settings/tokens/ (Authorization: Bearer <token>)."
+        "an API token from /settings/tokens/, sent as "
+        "`Authorization: Bearer <token>`."
     ),
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": "/api/v1",
