@@ -21,3 +21,32 @@ def frontpage_dir():
     if not (folder / "papers.bib").is_file():
         pytest.skip(f"no real data at {folder}; set SHORTSCIENCE_SHARED_DATA")
     return folder
+
+
+@pytest.fixture
+def api_client():
+    """Return a DRF test client that sends and expects JSON."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def member(db):
+    """Return a signed-up member."""
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def token_client(member):
+    """Return an API client that authenticates as ``member`` with an API token."""
+    from rest_framework.test import APIClient
+
+    from accounts.services import create_api_token
+
+    _, key = create_api_token(user=member, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import User
+from .models import ApiToken, User
 
 
 @admin.register(User)
@@ -12,3 +12,16 @@ class MemberAdmin(UserAdmin):
     )
     list_display = ("username", "display_name", "email", "is_active", "is_staff")
     search_fields = ("username", "display_name", "email")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens, for revoking one; keys are not stored, so none can be shown."""
+
+    list_display = ("name", "user", "prefix", "created", "last_used")
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username", "prefix")
+    readonly_fields = ("user", "name", "prefix", "key_hash", "created", "last_used")
+
+    def has_add_permission(self, request):
+        return False

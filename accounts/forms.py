@@ -67,3 +67,10 @@ class ProfileForm(forms.ModelForm):
                 "you apart."
             )
         return name
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What the token is for, such as 'reading-list script'.",
+    )

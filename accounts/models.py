@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models
+from django.urls import reverse
 
 
 class User(AbstractUser):
@@ -25,7 +26,38 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.public_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"username": self.username})
+
     @property
     def public_name(self) -> str:
         """The name shown on pages: the display name, else the username."""
         return self.display_name or self.username
+
+
+class ApiToken(models.Model):
+    """A named key with which a member's scripts call the API.
+
+    Only a SHA-256 hash of the key is stored; the key itself is shown once,
+    when the token is created. ``prefix`` (the key's first characters) lets
+    the member tell their tokens apart.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for.")
+    prefix = models.CharField(max_length=16, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], name="api_token_unique_name_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -13,8 +13,11 @@ urlpatterns = [
     path("", include("demos.urls")),
     path("api/v1/demos/", include("demos.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("shortscience.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "shortscience.api.exceptions.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "papers",
     "summaries",
@@ -226,3 +230,57 @@ DEMOS_INTERRUPT_GRACE = 3
 # Kernels run with the worker's own Python; MPLCONFIGDIR keeps matplotlib's
 # font cache between runs.
 DEMOS_CACHE_DIR = Path(os.environ.get("DEMOS_CACHE_DIR", BASE_DIR / "var" / "demos"))
+
+# The REST API under /api/v1/ (shortscience/api/).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "shortscience.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "shortscience.api.permissions.ReadOnlyOrAuthenticated"
+    ],
+    "DEFAULT_PAGINATION_CLASS": "shortscience.api.pagination.KeysetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shortscience.api.throttling.AnonRateThrottle",
+        "shortscience.api.throttling.UserRateThrottle",
+        "shortscience.api.throttling.WriteRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "shortscience.api.exceptions.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per client: anonymous callers by address, members by account.
+API_THROTTLE_RATES = {
+    "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+    "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+    "write": os.environ.get("API_THROTTLE_WRITE", "60/minute"),
+}
+# How many reverse proxies in front of the site append the client's address
+# to X-Forwarded-For. With 0 the header is ignored and REMOTE_ADDR is the
+# client, since a client can send any X-Forwarded-For it likes.
+API_TRUSTED_PROXY_COUNT = int(os.environ.get("API_TRUSTED_PROXY_COUNT", "0"))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ShortScience API",
+    "DESCRIPTION": (
+        "Papers addressed by BibTeX key, Markdown summaries with rendered HTML "
+        "and MathML, votes and threaded comments. Reads are open; writes need "
+        "an API token from /settings/tokens/, sent as "
+        "`Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"VoteValueEnum": "summaries.models.Vote.VALUE_CHOICES"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shortscience.api.schema.add_error_responses",
+    ],
+}

@@ -1,0 +1,95 @@
+"""API for members: public profiles and the caller's own account."""
+
+from django.utils.functional import cached_property
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.generics import RetrieveAPIView
+
+from shortscience.api.permissions import Authenticated
+from shortscience.api.schema import USERNAME_PARAMETER
+from shortscience.api.serializers import ReversedUrlField
+from summaries.selectors import score_of_author
+
+from .models import User
+from .selectors import get_active_member
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member as credited on summaries, comments and papers."""
+
+    url = ReversedUrlField("api:user-detail", lookup_field="username")
+    html_url = ReversedUrlField("accounts:profile", lookup_field="username")
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name", "url", "html_url"]
+        read_only_fields = fields
+
+
+class MemberFieldMixin:
+    """Serialize credited members with one shared ``MemberSerializer``.
+
+    A serializer built per row costs more than the rest of the row, so
+    method fields that credit a member call ``member_data`` instead.
+    """
+
+    @cached_property
+    def member_serializer(self) -> MemberSerializer:
+        return MemberSerializer(context=self.context)
+
+    def member_data(self, member) -> dict | None:
+        if member is None:
+            return None
+        return self.member_serializer.to_representation(member)
+
+
+class ProfileSerializer(MemberSerializer):
+    """A member's public profile, with the score of the summaries credited to them.
+
+    The score counts only what the caller may see, and anonymous summaries
+    only for their own author, as on the profile page.
+    """
+
+    score = serializers.SerializerMethodField()
+    summaries_url = ReversedUrlField("api:user-summaries", lookup_field="username")
+
+    class Meta(MemberSerializer.Meta):
+        fields = [
+            *MemberSerializer.Meta.fields,
+            "about",
+            "date_joined",
+            "score",
+            "summaries_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_score(self, member) -> int:
+        return score_of_author(author=member, viewer=self.context["request"].user)
+
+
+class UserDetail(RetrieveAPIView):
+    """Show a member's public profile."""
+
+    serializer_class = ProfileSerializer
+
+    @extend_schema(parameters=[USERNAME_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self):
+        return get_active_member(username=self.kwargs["username"])
+
+
+class CurrentUser(RetrieveAPIView):
+    """Show the profile of the member who makes the call."""
+
+    serializer_class = ProfileSerializer
+    permission_classes = [Authenticated]
+
+    def get_object(self):
+        return self.request.user
+
+    @extend_schema(operation_id="me_retrieve")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

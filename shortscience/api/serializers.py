@@ -1,0 +1,58 @@
+"""Serializer fields that every app's API uses."""
+
+from urllib.parse import quote
+
+from django.urls import reverse
+from django.utils.functional import cached_property
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+# The characters that Django's reverse() leaves unescaped in a URL argument
+# (django.urls.resolvers, Django 5.2): RFC 3986 sub-delimiters and "/~:@".
+URL_SAFE = "!$&'()*+,;=/~:@"
+
+# A value that every route argument accepts: digits for ids, any text for
+# keys and usernames.
+PLACEHOLDER = "0123456789"
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class ReversedUrlField(serializers.Field):
+    """The absolute URL of a route for each object, reversed once per serializer.
+
+    ``reverse()`` costs about 0.1 ms, several times per row of a list, so
+    the route is reversed once with a placeholder and each object's value
+    is escaped into it, exactly as ``reverse()`` escapes it. For API routes
+    and the site's pages alike: ``ReversedUrlField("api:paper-detail",
+    lookup_field="bibtex_key")``.
+    """
+
+    def __init__(
+        self,
+        view_name: str,
+        *,
+        lookup_field: str = "pk",
+        url_kwarg: str | None = None,
+        **kwargs,
+    ):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+        self.view_name = view_name
+        self.lookup_field = lookup_field
+        self.url_kwarg = url_kwarg or lookup_field
+
+    @cached_property
+    def url_template(self) -> tuple[str, str]:
+        """Return the absolute URL before and after the object's value."""
+        path = reverse(self.view_name, kwargs={self.url_kwarg: PLACEHOLDER})
+        request = self.context.get("request")
+        url = request.build_absolute_uri(path) if request else path
+        head, _, tail = url.rpartition(PLACEHOLDER)
+        return head, tail
+
+    def to_representation(self, value):
+        head, tail = self.url_template
+        return (
+            head + quote(str(getattr(value, self.lookup_field)), safe=URL_SAFE) + tail
+        )

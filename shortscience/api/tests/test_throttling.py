@@ -1,0 +1,131 @@
+"""Throttling: rates per client, the client address and 429 with Retry-After."""
+
+import uuid
+
+import pytest
+from django.test import RequestFactory
+
+from accounts.services import create_api_token
+from shortscience.api.throttling import address_ident, client_address
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Count requests in a cache of this test's own, since member ids repeat."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"throttling-{uuid.uuid4()}",
+        }
+    }
+
+
+def request_from(remote: str, forwarded: str | None = None):
+    headers = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
+    return RequestFactory().get("/", REMOTE_ADDR=remote, **headers)
+
+
+def unique_address() -> str:
+    """Return an address no other test uses, so that counts never mix."""
+    number = uuid.uuid4().int
+    return f"10.{number % 250}.{number // 250 % 250}.{number // 62500 % 250}"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "192.0.2.1"),
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),
+        (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),
+        (2, "spoofed, 198.51.100.7, 203.0.113.9", "198.51.100.7"),
+        (2, "203.0.113.9", "192.0.2.1"),
+        (1, "not-an-address", "192.0.2.1"),
+        (1, None, "192.0.2.1"),
+    ],
+)
+def test_client_address(settings, proxies, forwarded, expected):
+    settings.API_TRUSTED_PROXY_COUNT = proxies
+
+    address = client_address(request_from("192.0.2.1", forwarded))
+
+    assert address == expected
+
+
+@pytest.mark.parametrize(
+    ("address", "ident"),
+    [
+        ("192.0.2.1", "192.0.2.1"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.1", "192.0.2.1"),
+        ("", "unknown"),
+    ],
+)
+def test_address_ident(address, ident):
+    assert address_ident(address) == ident
+
+
+def test_anonymous_rate_gives_429(api_client, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "anon": "2/minute"}
+    address = unique_address()
+
+    responses = [
+        api_client.get("/api/v1/papers/", REMOTE_ADDR=address) for _ in range(3)
+    ]
+
+    assert [response.status_code for response in responses] == [200, 200, 429]
+    assert int(responses[2]["Retry-After"]) > 0
+    assert responses[2].json()["code"] == "throttled"
+
+
+def test_forwarded_header_ignored_without_proxies(api_client, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "anon": "1/minute"}
+    address = unique_address()
+
+    api_client.get(
+        "/api/v1/papers/", REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR="1.1.1.1"
+    )
+    second = api_client.get(
+        "/api/v1/papers/", REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR="2.2.2.2"
+    )
+
+    assert second.status_code == 429
+
+
+def test_clients_counted_apart(api_client, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "anon": "1/minute"}
+
+    first = api_client.get("/api/v1/papers/", REMOTE_ADDR=unique_address())
+    second = api_client.get("/api/v1/papers/", REMOTE_ADDR=unique_address())
+
+    assert first.status_code == 200
+    assert second.status_code == 200
+
+
+def test_member_rate_by_account(api_client, member, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "user": "2/minute"}
+    _, key = create_api_token(user=member, name="t")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    responses = [
+        api_client.get("/api/v1/me/", REMOTE_ADDR=unique_address()) for _ in range(3)
+    ]
+
+    assert [response.status_code for response in responses] == [200, 200, 429]
+
+
+def test_write_rate_spares_reads(api_client, member, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "write": "1/minute"}
+    _, key = create_api_token(user=member, name="t")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    writes = [
+        api_client.post("/api/v1/summaries/", {"paper": "none", "source": "x"})
+        for _ in range(2)
+    ]
+    read = api_client.get("/api/v1/me/")
+
+    assert [response.status_code for response in writes] == [400, 429]
+    assert read.status_code == 200
