@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from summaries.models import Summary
+
 
 class DemoQuerySet(models.QuerySet):
     """Demo queries; pages, the API and the run requests start from ``visible_to``."""
@@ -11,14 +13,17 @@ class DemoQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DemoQuerySet":
         """Keep the demos ``user`` may see: approved ones, their own, all for staff.
 
-        A demo attached to a summary is only ever listed on that summary's
-        page, which checks the summary's own visibility.
+        A demo attached to a summary is visible only to those who may see
+        the summary (``Summary.objects.visible_to``), staff included, so a
+        demo on a private summary exists for the summary's author alone.
         """
+        summaries = Summary.objects.visible_to(user)
+        queryset = self.filter(Q(summary__isnull=True) | Q(summary__in=summaries))
         if user is None or not user.is_authenticated:
-            return self.filter(approval=Demo.Approval.APPROVED)
+            return queryset.filter(approval=Demo.Approval.APPROVED)
         if user.is_staff:
-            return self
-        return self.filter(Q(approval=Demo.Approval.APPROVED) | Q(owner=user))
+            return queryset
+        return queryset.filter(Q(approval=Demo.Approval.APPROVED) | Q(owner=user))
 
 
 class Demo(models.Model):

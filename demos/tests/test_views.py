@@ -139,6 +139,22 @@ def test_status_of_hidden_demo_404(client):
     assert client.get(reverse("demos:status", args=[run.pk])).status_code == 404
 
 
+@pytest.mark.parametrize("viewer", ["visitor", "member", "staff"])
+def test_status_of_private_summary_demo_404(client, viewer):
+    summary = SummaryFactory(private=True)
+    run = DemoRunFactory(demo__paper=summary.paper, demo__summary=summary)
+    if viewer != "visitor":
+        client.force_login(UserFactory(is_staff=viewer == "staff"))
+    assert client.get(reverse("demos:status", args=[run.pk])).status_code == 404
+
+
+def test_status_of_private_summary_demo_for_author(client):
+    summary = SummaryFactory(private=True)
+    run = DemoRunFactory(demo__paper=summary.paper, demo__summary=summary)
+    client.force_login(summary.author)
+    assert client.get(reverse("demos:status", args=[run.pk])).status_code == 200
+
+
 def test_approve_by_staff(client):
     demo = DemoFactory(approval=Demo.Approval.PENDING)
     client.force_login(UserFactory(is_staff=True))
