@@ -25,7 +25,8 @@ class ReversedUrlField(serializers.Field):
     the route is reversed once with a placeholder and each object's value
     is escaped into it, exactly as ``reverse()`` escapes it. For API routes
     and the site's pages alike: ``ReversedUrlField("api:paper-detail",
-    lookup_field="bibtex_key")``.
+    lookup_field="bibtex_key")``. With ``allow_null=True``, an object whose
+    lookup value is None (an unset foreign key) has a null URL.
     """
 
     def __init__(
@@ -52,7 +53,8 @@ class ReversedUrlField(serializers.Field):
         return head, tail
 
     def to_representation(self, value):
+        lookup = getattr(value, self.lookup_field)
+        if lookup is None and self.allow_null:
+            return None
         head, tail = self.url_template
-        return (
-            head + quote(str(getattr(value, self.lookup_field)), safe=URL_SAFE) + tail
-        )
+        return head + quote(str(lookup), safe=URL_SAFE) + tail

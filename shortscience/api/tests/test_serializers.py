@@ -47,3 +47,26 @@ def test_reversed_url_without_request_is_path():
     links = LinkSerializer(Row(42)).data
 
     assert links["vote"] == "/api/v1/summaries/42/vote/"
+
+
+class OptionalLinkSerializer(serializers.Serializer):
+    summary = ReversedUrlField(
+        "api:summary-detail", lookup_field="summary_id", url_kwarg="pk", allow_null=True
+    )
+
+
+class Reference:
+    def __init__(self, summary_id):
+        self.summary_id = summary_id
+
+
+def test_reversed_url_null_for_unset_key():
+    links = OptionalLinkSerializer(Reference(None)).data
+
+    assert links["summary"] is None
+
+
+def test_reversed_url_set_key_with_allow_null():
+    links = OptionalLinkSerializer(Reference(7)).data
+
+    assert links["summary"] == "/api/v1/summaries/7/"
