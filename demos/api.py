@@ -1,61 +1,130 @@
-"""REST endpoints for demos: list them, request a run, read a run.
+"""API for demos: list and show demos, request a run, read a run's outputs.
 
-- ``GET  /api/v1/demos/`` lists the demos the client may see, newest first,
-  with cursor pagination; ``?paper=<bibtex key>`` keeps one paper's.
-- ``GET  /api/v1/demos/<id>/`` returns one demo.
-- ``POST /api/v1/demos/<id>/runs/`` requests a run (members; ``force`` and
-  ``parameters`` for staff): 200 with the cached run, 202 with a queued or
-  joined one.
-- ``GET  /api/v1/demos/runs/<id>/`` returns a run's status, progress,
-  provenance and its outputs as sanitised HTML.
-
-Errors are ``{"error": {"code", "message", "field"}}`` with the status of
-the code.
+Every read starts from ``Demo.objects.visible_to(caller)``, so a demo the
+caller may not see (awaiting approval, or attached to a private summary of
+someone else) returns the same 404 as a missing one, and so do its runs.
 """
 
-from rest_framework import generics, permissions, serializers, status
-from rest_framework.pagination import CursorPagination
-from rest_framework.renderers import JSONRenderer
+import django_filters
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.reverse import reverse
 
-from papers.models import Paper
-from shortscience.exceptions import ServiceError
+from papers.api import PaperReferenceSerializer
+from shortscience.api.serializers import ReversedUrlField
 
 from . import services
 from .models import Demo, DemoRun
 from .selectors import demo_listing, get_visible_demo, get_visible_run
 
+DEMO_ORDERINGS = {
+    "-created": ("-created", "-pk"),
+    "created": ("created", "pk"),
+}
 
-def error_response(error: ServiceError) -> Response:
-    body = {"code": error.code, "message": error.message, "field": error.field}
-    return Response({"error": body}, status=error.status)
+# The statuses a run gives its code cells (``demos.execution.CellResult``).
+CELL_STATUSES = ["ok", "error", "timed_out", "skipped", "not_run"]
+
+RUN_REQUEST_OUTCOMES = {
+    "cached": "Served from the cache: a run of the same code, parameters and "
+    "environment succeeded before.",
+    "joined": "A run of the same code, parameters and environment is queued or "
+    "running; the request joined it.",
+    "queued": "A new run is queued.",
+}
 
 
-def not_found(what: str) -> Response:
-    return error_response(ServiceError(f"No such {what}.", code="not_found"))
+def get_demo_or_404(pk, *, viewer) -> Demo:
+    """Return demo ``pk`` with its listing data if ``viewer`` may see it, else 404."""
+    demo = demo_listing(viewer=viewer).filter(pk=pk).first()
+    if demo is None:
+        raise NotFound("Demo not found.")
+    return demo
 
 
-class RunSummarySerializer(serializers.ModelSerializer):
+def get_run_or_404(pk, *, viewer) -> DemoRun:
+    """Return run ``pk`` if ``viewer`` may see its demo; raise 404 otherwise."""
+    try:
+        return get_visible_run(pk=pk, viewer=viewer)
+    except DemoRun.DoesNotExist:
+        raise NotFound("Run not found.") from None
+
+
+class RunReferenceSerializer(serializers.ModelSerializer):
+    """A run as named inside a demo: its state and progress, without outputs."""
+
+    url = ReversedUrlField("api:demo-run-detail")
+
     class Meta:
         model = DemoRun
-        fields = ["id", "status", "progress_cell", "cell_count", "created", "finished"]
+        fields = [
+            "id",
+            "url",
+            "status",
+            "progress_cell",
+            "cell_count",
+            "created",
+            "finished",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {},
+        "description": "Values assigned after the notebook's cell tagged "
+        "`parameters`, by Python identifier.",
+    }
+)
+class ParametersField(serializers.JSONField):
+    """A JSON object of notebook parameters."""
 
 
 class DemoSerializer(serializers.ModelSerializer):
-    paper = serializers.CharField(source="paper.bibtex_key")
-    revision = serializers.IntegerField(source="current_revision.number", default=None)
-    latest_run = RunSummarySerializer()
-    latest_success = RunSummarySerializer()
+    """A demo notebook: what it shows, where it runs, its limits and latest runs."""
+
+    url = ReversedUrlField("api:demo-detail")
+    paper = PaperReferenceSerializer()
+    summary_url = ReversedUrlField(
+        "api:summary-detail", lookup_field="summary_id", url_kwarg="pk", allow_null=True
+    )
+    revision = serializers.IntegerField(
+        source="current_revision.number",
+        default=None,
+        allow_null=True,
+        help_text="The number of the notebook revision that runs.",
+    )
+    parameters = ParametersField()
+    latest_run = RunReferenceSerializer(
+        allow_null=True,
+        help_text="The run most recently requested, served from the cache, "
+        "joined or queued.",
+    )
+    latest_success = RunReferenceSerializer(
+        allow_null=True,
+        help_text="The newest successful run of the current revision.",
+    )
+    runs_url = ReversedUrlField("api:demo-runs")
 
     class Meta:
         model = Demo
         fields = [
             "id",
+            "url",
             "title",
             "description",
             "paper",
             "summary",
+            "summary_url",
             "resource_class",
             "approval",
             "revision",
@@ -65,19 +134,107 @@ class DemoSerializer(serializers.ModelSerializer):
             "parameters",
             "latest_run",
             "latest_success",
+            "runs_url",
+            "created",
+            "updated",
         ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "summary": {
+                "help_text": "The id of the summary the demo is shown with; "
+                "null for a demo shown on the paper's page."
+            },
+        }
+
+
+class MarkdownCellSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["markdown"])
+    html = serializers.CharField(help_text="The cell rendered as sanitised HTML.")
+
+
+class CodeCellSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["code"])
+    number = serializers.IntegerField(
+        allow_null=True,
+        help_text="The position among the code cells that run, from 1; null "
+        "for an empty cell, which is skipped.",
+    )
+    status = serializers.ChoiceField(choices=CELL_STATUSES)
+    source = serializers.CharField(allow_blank=True)
+    execution_count = serializers.IntegerField(required=False, allow_null=True)
+    outputs_html = serializers.CharField(
+        allow_blank=True,
+        help_text="The cell's outputs as sanitised HTML; images link to files "
+        "of the run.",
+    )
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="DemoCell",
+        serializers={"markdown": MarkdownCellSerializer, "code": CodeCellSerializer},
+        resource_type_field_name="type",
+        many=True,
+    )
+)
+class CellsField(serializers.JSONField):
+    """The notebook's Markdown and code cells, in order, as run."""
+
+
+class PackageVersionsField(serializers.DictField):
+    child = serializers.CharField(allow_null=True)
+
+
+class EnvironmentSerializer(serializers.Serializer):
+    """The provenance of a run: Python, package versions, host and device.
+
+    Empty until the run has finished, and also empty for a run failed
+    without a result, such as one whose worker was lost.
+    """
+
+    python = serializers.CharField(required=False)
+    packages = PackageVersionsField(
+        required=False, help_text="Versions of the main packages; null if missing."
+    )
+    resource_class = serializers.ChoiceField(
+        choices=Demo.ResourceClass.choices, required=False
+    )
+    device = serializers.CharField(required=False, help_text="The CPU or GPU model.")
+    host = serializers.CharField(required=False)
+    platform = serializers.CharField(required=False)
+
+
+@extend_schema_field(EnvironmentSerializer)
+class EnvironmentField(serializers.JSONField):
+    """A run's provenance, as stored in ``DemoRun.environment``."""
 
 
 class RunSerializer(serializers.ModelSerializer):
+    """A run: its state, progress, provenance, and outputs as sanitised HTML."""
+
+    url = ReversedUrlField("api:demo-run-detail")
     demo = serializers.IntegerField(source="demo_id")
-    revision = serializers.IntegerField(source="revision.number")
-    duration = serializers.FloatField()
+    demo_url = ReversedUrlField(
+        "api:demo-detail", lookup_field="demo_id", url_kwarg="pk"
+    )
+    revision = serializers.IntegerField(
+        source="revision.number", help_text="The number of the notebook revision run."
+    )
+    parameters = ParametersField()
+    duration = serializers.FloatField(
+        allow_null=True,
+        help_text="Seconds from start to finish; null until the run has finished.",
+    )
+    environment = EnvironmentField()
+    cells = CellsField(help_text="Empty until the run has finished.")
 
     class Meta:
         model = DemoRun
         fields = [
             "id",
+            "url",
             "demo",
+            "demo_url",
             "revision",
             "status",
             "queue",
@@ -96,84 +253,133 @@ class RunSerializer(serializers.ModelSerializer):
             "duration",
             "cells",
         ]
+        read_only_fields = fields
 
 
 class RunRequestSerializer(serializers.Serializer):
-    force = serializers.BooleanField(default=False)
-    parameters = serializers.DictField(required=False)
+    force = serializers.BooleanField(
+        default=False,
+        help_text="Run again even if the outputs are cached; staff only.",
+    )
+    parameters = serializers.DictField(
+        required=False,
+        help_text="Values for the notebook's parameters in place of the demo's, "
+        "by Python identifier; staff only.",
+    )
 
 
-class DemoCursorPagination(CursorPagination):
-    page_size = 20
-    ordering = ("-created", "-pk")
+class RunRequestResultSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=list(RUN_REQUEST_OUTCOMES),
+        help_text=" ".join(
+            f"`{name}`: {text}" for name, text in RUN_REQUEST_OUTCOMES.items()
+        ),
+    )
+    run = RunSerializer()
 
 
-class DemoList(generics.ListAPIView):
-    renderer_classes = [JSONRenderer]
+class DemoFilter(django_filters.FilterSet):
+    """The filters of the demo list; only these fields filter."""
+
+    paper = django_filters.CharFilter(
+        field_name="paper__bibtex_key",
+        max_length=255,
+        help_text="The BibTeX key of the paper the demo belongs to.",
+    )
+
+    class Meta:
+        model = Demo
+        fields = ["paper"]
+
+
+class DemoList(ListAPIView):
+    """List the demos the caller may see, newest first by default."""
+
     serializer_class = DemoSerializer
-    pagination_class = DemoCursorPagination
+    filterset_class = DemoFilter
+    ordering_choices = DEMO_ORDERINGS
+    default_ordering = "-created"
 
     def get_queryset(self):
-        paper = None
-        key = self.request.query_params.get("paper")
-        if key is not None:
-            paper = Paper.objects.filter(bibtex_key=key).first()
-            if paper is None:
-                return Demo.objects.none()
-        return demo_listing(viewer=self.request.user, paper=paper)
+        return demo_listing(viewer=self.request.user)
 
 
-class DemoDetail(APIView):
-    renderer_classes = [JSONRenderer]
+class DemoDetail(RetrieveAPIView):
+    """Show a demo."""
 
-    def get(self, request, pk):
-        try:
-            demo = get_visible_demo(pk=pk, viewer=request.user)
-        except Demo.DoesNotExist:
-            return not_found("demo")
-        return Response(DemoSerializer(demo).data)
+    serializer_class = DemoSerializer
+
+    def get_queryset(self):
+        return Demo.objects.none()
+
+    def get_object(self):
+        return get_demo_or_404(self.kwargs["pk"], viewer=self.request.user)
 
 
-class DemoRuns(APIView):
-    renderer_classes = [JSONRenderer]
-    permission_classes = [permissions.IsAuthenticated]
+class DemoRunRequest(GenericAPIView):
+    """Request a run of a demo: from the cache, joining one in progress, or queued."""
 
+    serializer_class = RunRequestSerializer
+
+    def get_queryset(self):
+        return Demo.objects.none()
+
+    @extend_schema(
+        summary="Request a run of a demo",
+        description="Members may run approved demos. `force` and `parameters` "
+        "are for staff. The response's `run` is the run to poll at its `url`.",
+        request=RunRequestSerializer,
+        responses={
+            200: OpenApiResponse(
+                RunRequestResultSerializer,
+                description="Served from the cache; `run` has the outputs.",
+            ),
+            202: OpenApiResponse(
+                RunRequestResultSerializer,
+                description="Queued, or joined a run in progress; poll `run.url`.",
+            ),
+        },
+    )
     def post(self, request, pk):
         try:
             demo = get_visible_demo(pk=pk, viewer=request.user)
         except Demo.DoesNotExist:
-            return not_found("demo")
-        payload = RunRequestSerializer(data=request.data)
-        if not payload.is_valid():
-            field, messages = next(iter(payload.errors.items()))
-            return error_response(ServiceError(str(messages[0]), field=field))
-        try:
-            result = services.request_run(
-                demo=demo,
-                user=request.user,
-                force=payload.validated_data["force"],
-                parameters=payload.validated_data.get("parameters"),
-            )
-        except ServiceError as error:
-            return error_response(error)
-        code = (
-            status.HTTP_200_OK
-            if result.outcome == "cached"
-            else status.HTTP_202_ACCEPTED
+            raise NotFound("Demo not found.") from None
+        data = RunRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.request_run(
+            demo=demo,
+            user=request.user,
+            force=data.validated_data["force"],
+            parameters=data.validated_data.get("parameters"),
         )
-        body = {"outcome": result.outcome, "run": RunSerializer(result.run).data}
-        return Response(body, status=code)
+        body = RunRequestResultSerializer(
+            {"outcome": result.outcome, "run": result.run},
+            context=self.get_serializer_context(),
+        ).data
+        url = reverse(
+            "api:demo-run-detail", kwargs={"pk": result.run.pk}, request=request
+        )
+        if result.outcome == "cached":
+            return Response(body, headers={"Content-Location": url})
+        return Response(
+            body, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
+        )
 
 
-class RunDetail(APIView):
-    renderer_classes = [JSONRenderer]
+class RunDetail(RetrieveAPIView):
+    """Show a run's status, progress, provenance and outputs."""
 
-    def get(self, request, pk):
-        try:
-            run = get_visible_run(pk=pk, viewer=request.user)
-        except DemoRun.DoesNotExist:
-            return not_found("run")
+    serializer_class = RunSerializer
+
+    def get_queryset(self):
+        return DemoRun.objects.none()
+
+    def get_object(self):
+        run = get_run_or_404(self.kwargs["pk"], viewer=self.request.user)
         if run.status == DemoRun.Status.RUNNING:
+            # A run still marked running past its deadline has lost its
+            # worker. Failing it here lets a client that polls it see it end.
             services.sweep_stale_runs(cache_key=run.cache_key)
-            run.refresh_from_db()
-        return Response(RunSerializer(run).data)
+            run.refresh_from_db(fields=["status", "error", "finished"])
+        return run

@@ -1,5 +1,9 @@
 """Reads for demos: the demos of a page, one run's status, the API listing."""
 
+from django.db.models import Prefetch
+
+from papers.models import Authorship
+
 from .models import Demo, DemoRun
 
 
@@ -27,17 +31,30 @@ def demos_for_page(*, paper, viewer, summary=None) -> list[Demo]:
     )
 
 
-def demo_listing(*, viewer, paper=None):
-    """Return the demos ``viewer`` may see, newest first, for the API."""
-    queryset = Demo.objects.visible_to(viewer).select_related(
-        "paper", "current_revision", "latest_run", "latest_success"
+def demo_listing(*, viewer):
+    """Return the demos ``viewer`` may see, with what the API shows of each.
+
+    The paper, its authors, the current revision and the latest runs load
+    in two queries for any number of demos. Notebooks and outputs are
+    deferred, since a listing shows neither.
+    """
+    return (
+        Demo.objects.visible_to(viewer)
+        .select_related("paper", "current_revision", "latest_run", "latest_success")
+        .defer(
+            "current_revision__notebook",
+            "latest_run__cells",
+            "latest_run__environment",
+            "latest_success__cells",
+            "latest_success__environment",
+        )
+        .prefetch_related(
+            Prefetch(
+                "paper__authorships",
+                queryset=Authorship.objects.select_related("author"),
+            )
+        )
     )
-    queryset = queryset.defer(
-        "current_revision__notebook", "latest_run__cells", "latest_success__cells"
-    )
-    if paper is not None:
-        queryset = queryset.filter(paper=paper)
-    return queryset.order_by("-created", "-pk")
 
 
 def get_visible_demo(*, pk: int, viewer) -> Demo:

@@ -11,7 +11,6 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("accounts.urls")),
     path("", include("demos.urls")),
-    path("api/v1/demos/", include("demos.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("shortscience.api.urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""Demo sections on pages, the status poller, approval, files and the API."""
+"""Demo sections on pages, the status poller, approval, uploads and files."""
 
 import pytest
 from django.core.files.base import ContentFile
@@ -217,63 +217,3 @@ def test_upload_rejects_invalid_notebook(client):
     )
     assert response.status_code == 400
     assert "not a valid Jupyter notebook" in response.content.decode()
-
-
-def test_api_lists_visible_demos(client):
-    DemoFactory(title="Shown")
-    DemoFactory(title="Hidden", approval=Demo.Approval.PENDING)
-    titles = [demo["title"] for demo in client.get("/api/v1/demos/").json()["results"]]
-    assert titles == ["Shown"]
-
-
-def test_api_list_queries_constant(client):
-    paper = PaperFactory()
-    finished_demo(paper)
-    small = count_queries(client, "/api/v1/demos/")
-    for _ in range(5):
-        finished_demo(paper)
-    assert count_queries(client, "/api/v1/demos/") == small
-
-
-def test_api_run_request_needs_login(client):
-    demo = DemoFactory()
-    response = client.post(
-        f"/api/v1/demos/{demo.pk}/runs/", {}, content_type="application/json"
-    )
-    assert response.status_code == 403
-
-
-def test_api_run_request_queues(client):
-    demo = DemoFactory()
-    client.force_login(UserFactory())
-    response = client.post(
-        f"/api/v1/demos/{demo.pk}/runs/", {}, content_type="application/json"
-    )
-    assert response.status_code == 202
-    assert response.json()["outcome"] == "queued"
-
-
-def test_api_force_by_member_forbidden(client):
-    demo = DemoFactory()
-    client.force_login(UserFactory())
-    response = client.post(
-        f"/api/v1/demos/{demo.pk}/runs/",
-        {"force": True},
-        content_type="application/json",
-    )
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "forbidden"
-
-
-def test_api_run_detail_has_outputs(client):
-    demo = finished_demo(PaperFactory())
-    data = client.get(f"/api/v1/demos/runs/{demo.latest_run_id}/").json()
-    assert data["cells"][0]["outputs_html"] == "<pre>out-7</pre>"
-    assert data["status"] == "succeeded"
-
-
-def test_api_hidden_demo_404(client):
-    demo = DemoFactory(approval=Demo.Approval.PENDING)
-    response = client.get(f"/api/v1/demos/{demo.pk}/")
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"

@@ -12,6 +12,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import CurrentUser, UserDetail
 from comments.api import CommentDetail, SummaryComments
+from demos.api import DemoDetail, DemoList, DemoRunRequest, RunDetail
 from papers.api import PaperBibTeX, PaperDetail, PaperList, PaperSearch
 from summaries.api import PaperSummaryList, SummaryViewSet, UserSummaryList
 
@@ -54,6 +55,10 @@ v1_patterns = [
         name="user-summaries",
     ),
     path("me/", CurrentUser.as_view(), name="me"),
+    path("demos/", DemoList.as_view(), name="demo-list"),
+    re_path(rf"^demos/{ID}/$", DemoDetail.as_view(), name="demo-detail"),
+    re_path(rf"^demos/{ID}/runs/$", DemoRunRequest.as_view(), name="demo-runs"),
+    re_path(rf"^demos/runs/{ID}/$", RunDetail.as_view(), name="demo-run-detail"),
 ]
 
 urlpatterns = [

@@ -10,6 +10,7 @@ ROOT_LINKS = {
     "papers": "api:paper-list",
     "search": "api:search",
     "summaries": "api:summary-list",
+    "demos": "api:demo-list",
     "me": "api:me",
     "schema": "api:schema",
     "docs": "api:docs",

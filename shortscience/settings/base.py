@@ -267,7 +267,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "ShortScience API",
     "DESCRIPTION": (
         "Papers addressed by BibTeX key, Markdown summaries with rendered HTML "
-        "and MathML, votes and threaded comments. Reads are open; writes need "
+        "and MathML, votes, threaded comments, and demo notebooks with their "
+        "runs. Reads are open; writes need "
         "an API token from /settings/tokens/, sent as "
         "`Authorization: Bearer <token>`."
     ),
@@ -278,7 +279,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"VoteValueEnum": "summaries.models.Vote.VALUE_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "VoteValueEnum": "summaries.models.Vote.VALUE_CHOICES",
+        "DemoRunStatusEnum": "demos.models.DemoRun.Status",
+        "DemoCellStatusEnum": "demos.api.CELL_STATUSES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "shortscience.api.schema.add_error_responses",
