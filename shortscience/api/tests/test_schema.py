@@ -13,6 +13,7 @@ import pytest
 import requests
 import schemathesis
 import yaml
+from django.utils import timezone
 from drf_spectacular.validation import validate_schema
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -25,6 +26,8 @@ from schemathesis.specs.openapi.checks import (
 from accounts.services import create_api_token
 from accounts.tests.factories import UserFactory
 from comments.tests.factories import CommentFactory
+from demos.models import Demo, DemoRun
+from demos.tests.factories import DemoFactory, DemoRunFactory
 from papers.tests.factories import PaperFactory
 from summaries.tests.factories import SummaryFactory
 
@@ -74,6 +77,10 @@ def test_schema_documents_every_route(client):
         "/api/v1/users/{username}/",
         "/api/v1/users/{username}/summaries/",
         "/api/v1/me/",
+        "/api/v1/demos/",
+        "/api/v1/demos/{id}/",
+        "/api/v1/demos/{id}/runs/",
+        "/api/v1/demos/runs/{id}/",
     }
 
 
@@ -125,9 +132,16 @@ def addressable(case) -> bool:
     return True
 
 
-def existing_parameters(rows) -> dict:
+def existing_parameters(rows, path: str) -> dict:
+    """Return the path parameters of rows that exist, for the route ``path``."""
+    if path.startswith("/api/v1/demos/runs/"):
+        row_id = rows["run"].pk
+    elif path.startswith("/api/v1/demos/"):
+        row_id = rows["demo"].pk
+    else:
+        row_id = rows["summary"].pk
     return {
-        "id": str(rows["summary"].pk),
+        "id": str(row_id),
         "number": "1",
         "bibtex_key": rows["paper"].bibtex_key,
         "username": rows["writer"].username,
@@ -147,8 +161,45 @@ def seed_rows():
     CommentFactory(summary=summary)
     SummaryFactory(author=member, anonymous=True)
     PaperFactory(bibtex_key="DBLP:journals/corr/ExampleXY16", year=None)
+    demo, run = seed_demo(paper, summary)
     _, key = create_api_token(user=member, name="schemathesis")
-    return {"member": member, "writer": writer, "paper": paper, "summary": summary}, key
+    rows = {
+        "member": member,
+        "writer": writer,
+        "paper": paper,
+        "summary": summary,
+        "demo": demo,
+        "run": run,
+    }
+    return rows, key
+
+
+def seed_demo(paper, summary):
+    """Create a demo with a finished run, and one on a summary with none."""
+    demo = DemoFactory(paper=paper, parameters={"size": 2})
+    run = DemoRunFactory(
+        demo=demo,
+        status=DemoRun.Status.SUCCEEDED,
+        started=timezone.now(),
+        finished=timezone.now(),
+        cell_count=1,
+        progress_cell=1,
+        environment={"python": "3.11.9", "packages": {"numpy": None}},
+        cells=[
+            {"type": "markdown", "html": "<p>Intro</p>"},
+            {
+                "type": "code",
+                "number": 1,
+                "status": "ok",
+                "source": "1",
+                "execution_count": 1,
+                "outputs_html": "<pre>1</pre>",
+            },
+        ],
+    )
+    Demo.objects.filter(pk=demo.pk).update(latest_run=run, latest_success=run)
+    DemoFactory(paper=paper, summary=summary, approval=Demo.Approval.PENDING)
+    return demo, run
 
 
 def run_operation(operation, session, base_url, path_parameters, failures):
@@ -189,10 +240,9 @@ def test_api_conforms_to_schema(live_server):
             run_operation(operation, session, live_server.url, None, failures)
             if operation.path_parameters:
                 names = {parameter.name for parameter in operation.path_parameters}
+                existing = existing_parameters(rows, operation.path)
                 fixed = {
-                    name: value
-                    for name, value in existing_parameters(rows).items()
-                    if name in names
+                    name: value for name, value in existing.items() if name in names
                 }
                 run_operation(operation, session, live_server.url, fixed, failures)
 
