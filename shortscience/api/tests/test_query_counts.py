@@ -9,6 +9,8 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from comments.tests.factories import CommentFactory
+from demos.models import Demo, DemoRun
+from demos.tests.factories import DemoFactory, DemoRunFactory
 from papers.tests.factories import PaperFactory
 from summaries.tests.factories import SummaryFactory, VoteFactory
 
@@ -73,6 +75,17 @@ def comments(count, viewer):
     return f"/api/v1/summaries/{summary.pk}/comments/", {}
 
 
+def demos(count, viewer):
+    """Demos with two-author papers and a finished latest run, some on summaries."""
+    for index in range(count):
+        paper = PaperFactory(author_count=2)
+        summary = SummaryFactory(paper=paper) if index % 2 else None
+        demo = DemoFactory(paper=paper, summary=summary)
+        run = DemoRunFactory(demo=demo, status=DemoRun.Status.SUCCEEDED)
+        Demo.objects.filter(pk=demo.pk).update(latest_run=run, latest_success=run)
+    return "/api/v1/demos/", {}
+
+
 # (builder, queries for a visitor, queries for a signed-in member)
 LISTS = {
     "papers": (papers, 2, 2),
@@ -82,6 +95,7 @@ LISTS = {
     "user_summaries": (user_summaries, 3, 4),
     "revisions": (revisions, 3, 3),
     "comments": (comments, 3, 3),
+    "demos": (demos, 2, 2),
 }
 
 
