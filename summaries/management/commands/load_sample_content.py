@@ -3,10 +3,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from papers.services import import_bibtex
 
 from comments.models import Comment
 from comments.services import create_comment
+from papers.services import import_bibtex
 from summaries.importing import import_summaries
 from summaries.models import Summary
 from summaries.services import cast_vote
