@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from shortscience import pagecache
 from summaries.models import Summary
 from summaries.selectors import score_of_author, votes_by_viewer, with_listing_data
 
@@ -59,6 +60,8 @@ def settings(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # Bylines on every cached page show the display name.
+        pagecache.invalidate(pagecache.SITE)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile", username=request.user.username)
     return render(

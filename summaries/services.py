@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
+from search import services as search_services
+from shortscience import pagecache
 from shortscience.exceptions import ServiceError
 from shortscience.markup import render_excerpt, render_markdown, validate_source
 
@@ -61,11 +63,13 @@ def create_summary(
             SummaryRevision.objects.create(
                 summary=summary, number=1, source=source, editor=author
             )
+            search_services.index_summary(summary)
     except IntegrityError as error:
         raise ServiceError(
             "You have already summarised this paper; edit your summary instead.",
             code="conflict",
         ) from error
+    pagecache.invalidate_summary(summary, listings=True)
     logger.info(
         "Summary created: summary_id=%s paper_id=%s user_id=%s",
         summary.pk,
@@ -121,6 +125,9 @@ def update_summary(
         for name, value in fields.items():
             setattr(current, name, value)
         current.save(update_fields=[*fields, "updated"])
+        if "source" in fields:
+            search_services.index_summary(current)
+    pagecache.invalidate_summary(current, listings=True)
     logger.info(
         "Summary updated: summary_id=%s version=%s user_id=%s",
         current.pk,
@@ -138,6 +145,7 @@ def delete_summary(*, summary: Summary, user) -> None:
     if user.pk != summary.author_id and not user.is_staff:
         raise ServiceError("Only the author can delete this summary.", code="forbidden")
     summary_id = summary.pk
+    pagecache.invalidate_summary(summary, listings=True)
     summary.delete()
     logger.info("Summary deleted: summary_id=%s user_id=%s", summary_id, user.pk)
 
@@ -164,6 +172,7 @@ def cast_vote(*, summary: Summary, user, value: int | None) -> int:
         new_score = score["total"] or 0
         Summary.objects.filter(pk=summary.pk).update(score=new_score)
     summary.score = new_score
+    pagecache.invalidate_summary(summary, listings=False)
     logger.info(
         "Vote cast: summary_id=%s user_id=%s value=%s score=%s",
         summary.pk,
@@ -178,10 +187,12 @@ def rerender_summaries(queryset=None) -> int:
     """Render the stored HTML again from source, after the renderer changed."""
     count = 0
     for summary in (queryset or Summary.objects.all()).iterator():
+        summary.html = render_markdown(summary.source)
         Summary.objects.filter(pk=summary.pk).update(
-            html=render_markdown(summary.source),
+            html=summary.html,
             excerpt=render_excerpt(summary.source),
             updated=F("updated"),
         )
+        search_services.index_summary(summary)
         count += 1
     return count

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "papers",
     "summaries",
     "comments",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# CACHE_URL, or else REDIS_URL, selects Redis (redis://127.0.0.1:6379/0);
+# without either, each process caches in its own memory. A Redis outage
+# makes every read a miss instead of an error.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "shortscience"),
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds an anonymous visitor's page stays cached (shortscience.pagecache);
+# writes make it stale at once, so this bounds only the age of relative
+# times such as "3 minutes ago". 0 turns page caching off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 AUTH_USER_MODEL = "accounts.User"
 _VALIDATORS = "django.contrib.auth.password_validation"

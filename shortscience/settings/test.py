@@ -1,5 +1,7 @@
 """Settings for the test suite: fast password hashing and in-memory e-mail."""
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
@@ -18,3 +20,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # concurrency tests wait for the write lock instead of failing at once.
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+
+# Factories write rows without the services that make cached pages stale, so
+# page caching is off except in the tests that turn it on.
+PAGE_CACHE_SECONDS = 0
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":  # noqa: F405
+    # Each pytest-xdist worker keeps its own keys in a shared Redis.
+    CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get(  # noqa: F405
+        "PYTEST_XDIST_WORKER", "main"
+    )
