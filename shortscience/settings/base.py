@@ -56,7 +56,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shortscience.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "shortscience.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,21 +160,58 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
+# LOG_FORMAT=json writes one JSON object per line (production's default);
+# "text" writes key=value lines. Every record carries the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "shortscience.logconfig.RequestIdFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "request_id=%(request_id)s %(message)s"
+        },
+        "json": {"()": "shortscience.logconfig.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # The BibTeX import reports each syntax error with its line itself;
         # the library's own warnings about the same errors would repeat them.
         "bibtexparser": {"level": "ERROR"},
+        # One line per request from RequestIdMiddleware; WARNING hides them.
+        "shortscience.requests": {
+            "level": os.environ.get("REQUEST_LOG_LEVEL", "INFO"),
+        },
+        # Django logs 4xx and 5xx responses itself; the request line has them.
+        "django.request": {"level": "ERROR"},
     },
+}
+
+# Sent with every page by ContentSecurityPolicyMiddleware. No page has inline
+# script or style: scripts and styles come from static files, and rendered
+# Markdown carries classes, never style attributes. Summary images may come
+# from any https host.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "https:", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
 }
 
 # Summary and comment limits, enforced by the forms and the services.
