@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shortscience
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test test-sqlite test-postgres lint format migrate sample clean
+.PHONY: install run serve test test-sqlite test-postgres lint format migrate sample bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,21 @@ test-postgres: install
 		"set TEST_DATABASE_URL, or run only 'make test-sqlite'." >&2; exit 1; }
 	DATABASE_URL="$(TEST_DATABASE_URL)" CACHE_URL="$(TEST_CACHE_URL)" \
 		$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+# Benchmarks: generates BENCH_PAPERS papers and BENCH_SUMMARIES summaries in
+# BENCH_DATABASE_URL (dropped and refilled when the sizes change), then
+# writes docs/benchmarks.md. Needs PostgreSQL, Redis and, ideally, wrk.
+BENCH_PAPERS ?= 100000
+BENCH_SUMMARIES ?= 100000
+BENCH_PAGE_SECONDS ?= 10
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shortscience_bench
+BENCH_CACHE_URL ?= redis://127.0.0.1:6379/0
+
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" BENCH_CACHE_URL="$(BENCH_CACHE_URL)" \
+		$(BIN)/python bench/run_all.py --papers $(BENCH_PAPERS) \
+		--summaries $(BENCH_SUMMARIES) --page-seconds $(BENCH_PAGE_SECONDS)
 
 clean:
 	rm -rf $(VENV) staticfiles media db.sqlite3

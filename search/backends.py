@@ -21,6 +21,15 @@ from .text import MARK_END, MARK_START
 # Summaries shown under each paper in the results.
 SUMMARIES_PER_PAPER = 3
 
+# Most paper and most summary documents ranked per query. A broad word can
+# match most of the table, and ranking every match would cost a read of
+# each one's vector; the candidates are taken as the index returns them,
+# papers whose title matches first.
+MAX_CANDIDATES = 1000
+# Most summaries that contain every word of a phrase query read on PostgreSQL
+# to find those that contain the phrase.
+PHRASE_EXAMINED = 3000
+
 Visible = tuple[str, tuple]
 
 
@@ -28,6 +37,19 @@ Visible = tuple[str, tuple]
 class RankedPaper:
     paper_id: int
     score: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One page of ranked papers and the number of papers found.
+
+    ``capped`` is true when a query matched more than ``MAX_CANDIDATES``
+    documents of a kind, so ``total`` counts only the ranked candidates.
+    """
+
+    total: int
+    capped: bool
+    papers: list[RankedPaper]
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,19 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+def _ranking(sql: str, params: tuple) -> Ranking:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return Ranking(total=0, capped=False, papers=[])
+    return Ranking(
+        total=rows[0][2],
+        capped=bool(rows[0][3]),
+        papers=[RankedPaper(row[0], row[1]) for row in rows],
+    )
+
+
 def _best_per_paper(rows: list[SummarySnippet]) -> list[SummarySnippet]:
     """Keep the ``SUMMARIES_PER_PAPER`` best-ranked snippets of each paper."""
     kept: dict[int, list[SummarySnippet]] = {}
@@ -84,33 +119,65 @@ class PostgresBackend:
 
     def ranked_papers(
         self, query: str, visible: Visible, *, limit: int, offset: int
-    ) -> tuple[int, list[RankedPaper]]:
-        """Return the number of matching papers and one page of them, best first."""
+    ) -> Ranking:
+        """Rank the candidate papers and return one page of them, best first."""
         visible_sql, visible_params = visible
-        q = self._QUERY
+        q = q_loose = self._QUERY
+        # A LIMIT without ORDER BY lets PostgreSQL stop reading matches once
+        # it has enough, and ts_rank runs only on the rows it keeps. The GIN
+        # index stores no word positions, so a phrase is checked by reading
+        # each summary that has all its words: at most PHRASE_EXAMINED of them.
+        loose, examined = query, MAX_CANDIDATES
+        if '"' in query:
+            loose, examined = query.replace('"', " "), PHRASE_EXAMINED
         sql = f"""
-            WITH hits AS (
+            WITH paper_ids AS MATERIALIZED (
+                (
+                    SELECT paper_id FROM search_paperdocument
+                    WHERE title_vector @@ {q} LIMIT %s
+                )
+                UNION
+                (
+                    SELECT paper_id FROM search_paperdocument
+                    WHERE vector @@ {q} LIMIT %s
+                )
+            ),
+            paper_hits AS MATERIALIZED (
                 SELECT d.paper_id, ts_rank(d.vector, {q}) AS rank
-                FROM search_paperdocument d
-                WHERE d.vector @@ {q}
-                UNION ALL
-                SELECT d.paper_id, max(ts_rank(d.vector, {q})) AS rank
-                FROM search_summarydocument d
+                FROM search_paperdocument d JOIN paper_ids USING (paper_id)
+            ),
+            summary_hits AS MATERIALIZED (
+                SELECT d.paper_id, ts_rank(d.vector, {q}) AS rank, d.examined
+                FROM (
+                    SELECT summary_id, paper_id, vector, count(*) OVER () AS examined
+                    FROM (
+                        SELECT summary_id, paper_id, vector
+                        FROM search_summarydocument
+                        WHERE vector @@ {q_loose}
+                        LIMIT %s
+                    ) limited
+                ) d
                 WHERE d.vector @@ {q} AND d.summary_id IN ({visible_sql})
-                GROUP BY d.paper_id
+                LIMIT %s
+            ),
+            hits AS (
+                SELECT paper_id, rank FROM paper_hits
+                UNION ALL
+                SELECT paper_id, max(rank) FROM summary_hits GROUP BY paper_id
             )
-            SELECT paper_id, sum(rank) AS score, count(*) OVER ()
+            SELECT paper_id, sum(rank) AS score, count(*) OVER (),
+                (SELECT count(*) FROM paper_hits) >= %s
+                    OR (SELECT count(*) FROM summary_hits) >= %s
+                    OR (SELECT coalesce(max(examined), 0) FROM summary_hits) >= %s
             FROM hits
             GROUP BY paper_id
             ORDER BY score DESC, paper_id DESC
             LIMIT %s OFFSET %s
         """  # noqa: S608 -- only placeholders and SQL built by the ORM go in
-        params = (query, query, query, query, *visible_params, limit, offset)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        total = rows[0][2] if rows else 0
-        return total, [RankedPaper(row[0], row[1]) for row in rows]
+        cap = MAX_CANDIDATES
+        params = (query, cap, query, cap, query, query, loose, examined, query)
+        params += (*visible_params, cap, cap, cap, examined, limit, offset)
+        return _ranking(sql, params)
 
     def paper_snippets(self, query: str, paper_ids: list[int]) -> dict:
         """Return {paper_id: PaperSnippet} for these papers, matched or not."""
@@ -218,44 +285,50 @@ class SqliteBackend:
 
     def ranked_papers(
         self, query: str, visible: Visible, *, limit: int, offset: int
-    ) -> tuple[int, list[RankedPaper]]:
-        """Return the number of matching papers and one page of them, best first."""
+    ) -> Ranking:
+        """Rank the candidate papers and return one page of them, best first."""
         visible_sql, visible_params = visible
         # MATERIALIZED keeps each FTS5 query whole: flattened into the join,
-        # SQLite could no longer call bm25 on it.
+        # SQLite could no longer call bm25 on it. FTS5 ranks every match, so
+        # the candidates are the best-ranked ones.
         sql = f"""
-            WITH paper_matches AS MATERIALIZED (
+            WITH paper_hits AS MATERIALIZED (
                 SELECT rowid AS paper_id,
                     -bm25(search_paper_fts, {self._PAPER_WEIGHTS}) AS rank
                 FROM search_paper_fts
                 WHERE search_paper_fts MATCH %s
+                ORDER BY rank DESC
+                LIMIT %s
             ),
             summary_matches AS MATERIALIZED (
                 SELECT rowid AS summary_id, -bm25(search_summary_fts) AS rank
                 FROM search_summary_fts
                 WHERE search_summary_fts MATCH %s
             ),
-            hits AS (
-                SELECT paper_id, rank FROM paper_matches
-                UNION ALL
-                SELECT d.paper_id, max(matches.rank) AS rank
+            summary_hits AS MATERIALIZED (
+                SELECT d.paper_id, matches.rank
                 FROM summary_matches matches
                 JOIN search_summarydocument d ON d.summary_id = matches.summary_id
                 WHERE d.summary_id IN ({visible_sql})
-                GROUP BY d.paper_id
+                ORDER BY matches.rank DESC
+                LIMIT %s
+            ),
+            hits AS (
+                SELECT paper_id, rank FROM paper_hits
+                UNION ALL
+                SELECT paper_id, max(rank) FROM summary_hits GROUP BY paper_id
             )
-            SELECT paper_id, sum(rank) AS score, count(*) OVER ()
+            SELECT paper_id, sum(rank) AS score, count(*) OVER (),
+                (SELECT count(*) FROM paper_hits) >= %s
+                    OR (SELECT count(*) FROM summary_hits) >= %s
             FROM hits
             GROUP BY paper_id
             ORDER BY score DESC, paper_id DESC
             LIMIT %s OFFSET %s
         """  # noqa: S608 -- only placeholders and SQL built by the ORM go in
-        params = (query, query, *visible_params, limit, offset)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        total = rows[0][2] if rows else 0
-        return total, [RankedPaper(row[0], row[1]) for row in rows]
+        cap = MAX_CANDIDATES
+        params = (query, cap, query, *visible_params, cap, cap, cap, limit, offset)
+        return _ranking(sql, params)
 
     def paper_snippets(self, query: str, paper_ids: list[int]) -> dict:
         """Return {paper_id: PaperSnippet} for the papers whose own text matches."""

@@ -5,7 +5,6 @@
 ``Summary.objects.visible_to(viewer)`` includes it.
 """
 
-import logging
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -17,10 +16,8 @@ from papers.models import Paper
 from papers.selectors import paper_listing
 from summaries.models import Summary
 
-from .backends import get_backend
+from .backends import Ranking, get_backend
 from .text import clean_query, highlight, shorten
-
-logger = logging.getLogger(__name__)
 
 # Most papers ``paper_queryset`` returns; refining the query finds the rest.
 MAX_QUERYSET_RESULTS = 1000
@@ -49,12 +46,17 @@ class PaperHit:
 
 @dataclass
 class SearchResults:
-    """One page of results: ``total`` papers match, ``hits`` start at ``offset``."""
+    """One page of results: ``total`` papers match, ``hits`` start at ``offset``.
+
+    When ``capped`` is true, more papers match than were ranked, and
+    ``total`` counts the ranked ones only (see ``backends.MAX_CANDIDATES``).
+    """
 
     query: str
     total: int
     offset: int
     hits: list[PaperHit]
+    capped: bool = False
 
 
 def find_paper(query: str) -> Paper | None:
@@ -105,10 +107,12 @@ def search(*, query: str, viewer, offset: int = 0, limit: int = 20) -> SearchRes
     if prepared is None:
         return SearchResults(query=query, total=0, offset=offset, hits=[])
     visible = _visible(viewer)
-    total, ranked = backend.ranked_papers(prepared, visible, limit=limit, offset=offset)
-    if not ranked and offset:
+    ranking = backend.ranked_papers(prepared, visible, limit=limit, offset=offset)
+    if not ranking.papers and offset:
         # The total comes with the rows, and a page past the end has none.
-        total, _ = backend.ranked_papers(prepared, visible, limit=1, offset=0)
+        first = backend.ranked_papers(prepared, visible, limit=1, offset=0)
+        ranking = Ranking(total=first.total, capped=first.capped, papers=[])
+    ranked = ranking.papers
     paper_ids = [row.paper_id for row in ranked]
     papers = paper_listing(
         viewer=viewer, queryset=Paper.objects.filter(pk__in=paper_ids)
@@ -131,8 +135,13 @@ def search(*, query: str, viewer, offset: int = 0, limit: int = 20) -> SearchRes
             if s.paper_id == row.paper_id and s.summary_id in summaries
         ]
         hits.append(hit)
-    logger.debug("Search done: query=%r total=%s", query, total)
-    return SearchResults(query=query, total=total, offset=offset, hits=hits)
+    return SearchResults(
+        query=query,
+        total=ranking.total,
+        offset=offset,
+        hits=hits,
+        capped=ranking.capped,
+    )
 
 
 def _paper_hit(paper: Paper, score: float, snippet) -> PaperHit:
@@ -167,9 +176,9 @@ def paper_queryset(*, query: str, viewer):
     prepared = backend.prepare(query)
     if prepared is None:
         return paper_listing(viewer=viewer, queryset=Paper.objects.none())
-    _, ranked = backend.ranked_papers(
+    ranked = backend.ranked_papers(
         prepared, _visible(viewer), limit=MAX_QUERYSET_RESULTS, offset=0
-    )
+    ).papers
     if not ranked:
         return paper_listing(viewer=viewer, queryset=Paper.objects.none())
     position = Case(

@@ -301,3 +301,19 @@ def test_search_page_queries_constant(client, signed_in):
 )
 def test_fts5_query_translation(query, expression):
     assert fts5_query(query) == expression
+
+
+def test_broad_query_ranks_capped_candidates(client, monkeypatch):
+    monkeypatch.setattr("search.backends.MAX_CANDIDATES", 3)
+    for _ in range(3):
+        PaperFactory(abstract="About echidnas.")
+    titled = PaperFactory(title="Echidnas")
+    for _ in range(3):
+        PaperFactory(abstract="More echidnas.")
+
+    results = search(query="echidnas", viewer=None)
+    response = client.get(reverse("papers:search"), {"q": "echidnas"})
+
+    assert results.capped is True
+    assert hit_keys(results)[0] == titled.bibtex_key
+    assert "More than" in response.text
