@@ -6,9 +6,10 @@ Usage: DATABASE_URL=... CACHE_URL=... .venv/bin/python bench/pages.py
 Starts gunicorn with bench/settings.py (production settings over plain
 HTTP) on 127.0.0.1, then loads each page with wrk (or, without wrk, a
 Python load generator) for the same time: a minimal Django view, the home
-page, the paper with the most summaries and a typical summary page. Each
-page's requests per second are divided by the minimal view's. It runs
-twice: with the page cache for visitors on, and off (PAGE_CACHE_SECONDS=0).
+page, the paper with the most summaries and one of its summaries. The pages
+take turns for ``--rounds`` rounds, and each page's median requests per
+second are divided by the minimal view's. It runs twice: with the page
+cache for visitors on, and off (PAGE_CACHE_SECONDS=0).
 """
 
 import argparse
@@ -19,6 +20,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -114,7 +116,7 @@ def load_with_wrk(port: int, path: str, seconds: int, connections: int) -> float
         check=True,
     ).stdout
     if "Non-2xx" in output:
-        raise RuntimeError(f"{path} answered errors under load:\n{output}")
+        raise RuntimeError(f"{path} returned errors under load:\n{output}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
 
 
@@ -129,7 +131,7 @@ def load_with_python(port: int, path: str, seconds: int, connections: int) -> fl
             response = connection.getresponse()
             response.read()
             if response.status != 200:
-                raise RuntimeError(f"{path} answered {response.status}")
+                raise RuntimeError(f"{path} returned status {response.status}")
             counts[index] += 1
         connection.close()
 
@@ -142,18 +144,27 @@ def load_with_python(port: int, path: str, seconds: int, connections: int) -> fl
 
 
 def measure(urls, options, cache_seconds: int) -> dict[str, float]:
+    """Return each page's median requests per second over the rounds.
+
+    The pages take turns in every round, so that a change in the machine's
+    load during the run affects them all alike.
+    """
     load = load_with_wrk if shutil.which("wrk") else load_with_python
     port = free_port()
     server = start_server(port, options.workers, cache_seconds)
     try:
-        rates = {}
-        for name, path in urls.items():
+        for path in urls.values():
             status = get(port, path)
             if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
+                raise RuntimeError(f"{path} returned status {status}")
             load(port, path, 2, options.connections)  # warm-up
-            rates[name] = load(port, path, options.seconds, options.connections)
-        return rates
+        rates: dict[str, list[float]] = {name: [] for name in urls}
+        for _ in range(options.rounds):
+            for name, path in urls.items():
+                rates[name].append(
+                    load(port, path, options.seconds, options.connections)
+                )
+        return {name: statistics.median(values) for name, values in rates.items()}
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -164,6 +175,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print JSON only")
     options = parser.parse_args()
     urls = pick_urls()
@@ -175,6 +187,7 @@ def main() -> None:
         "seconds": options.seconds,
         "connections": options.connections,
         "workers": options.workers,
+        "rounds": options.rounds,
     }
     if options.json:
         print(json.dumps(results))

@@ -139,11 +139,15 @@ def describe_machine(url: str) -> str:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
     wrk = shutil.which("wrk")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (
         f"{model}, {os.cpu_count()} CPUs{memory}; Linux {platform.release()}; "
         f"Python {platform.python_version()}; PostgreSQL {postgres}; "
         f"load generator: {'wrk' if wrk else 'Python threads'}. The load "
-        "generator, gunicorn, PostgreSQL and Redis share these CPUs."
+        "generator, gunicorn, PostgreSQL and Redis share these CPUs. Load "
+        f"average (1, 5, 15 min) at the end of the run: {load}; on a shared "
+        "machine, other processes take part of the CPUs and the figures vary "
+        "from run to run accordingly."
     )
 
 
@@ -166,8 +170,9 @@ def write_report(machine: str, pages: dict, search: dict, render: dict, imports)
         f"gunicorn with {pages['workers']} sync workers and the production "
         f"settings (bench/settings.py, over plain HTTP), {pages['tool']} with "
         f"{pages['connections']} connections for {pages['seconds']} s per page "
-        "after a 2 s warm-up, as a visitor who is not signed in. The ratio "
-        "divides a page's requests per second by those of a minimal Django "
+        f"after a 2 s warm-up, the pages taking turns for {pages['rounds']} "
+        "rounds, as a visitor who is not signed in. The ratio divides a "
+        "page's median requests per second by those of a minimal Django "
         "view (`/bench/minimal/`, the same middleware, a fixed text) on the "
         f"same server. Target: a ratio of at least {TARGETS['page_ratio']}.",
         "",
@@ -196,6 +201,14 @@ def write_report(machine: str, pages: dict, search: dict, render: dict, imports)
         f"members) the lowest ratio is {worst_uncached:.2f}, which "
         f"{verdict(worst_uncached >= 0.6)}.",
         "",
+        "A cached page costs one Redis round trip for the generations of its "
+        "scopes (shortscience/pagecache.py) and, once a process holds a copy, "
+        "no transfer of the page itself. Uncached, the home page is the "
+        "Popular tab, which orders every visible summary by its votes and "
+        "comments of the last 30 days on each request "
+        "(`summaries.selectors.summary_feed`); the paper page shows every "
+        "summary of the paper in full.",
+        "",
         "## Search",
         "",
         f"`search.selectors.search` as the search page calls it (first page of "
@@ -219,6 +232,13 @@ def write_report(machine: str, pages: dict, search: dict, render: dict, imports)
         "",
         f"Overall p95 is {overall['p95']:.1f} ms: it "
         f"{verdict(overall['p95'] <= TARGETS['search_p95_ms'])}.",
+        "",
+        "Each query ranks at most `search.backends.MAX_CANDIDATES` paper and "
+        "summary documents, papers whose title matches first, because "
+        "ranking every match of a common word means reading tens of "
+        "thousands of vectors; the page then says that more papers match. "
+        "The number of papers matched above is that of the ranked "
+        "candidates.",
         "",
         "## Rendering",
         "",

@@ -182,11 +182,36 @@ def _import_batch(
         paper_ids.update(_insert_papers(created, submitter_id, now))
         _update_papers(updated, now)
         _replace_authorships(author_lists, replaced, paper_ids, author_ids)
-        changed = [paper_ids[key] for key, _ in created] + [row[-1] for row in updated]
-        search_services.index_papers(changed)
+        _index_papers(batch, paper_ids, {key for key, _ in created}, updated)
     report.created += len(created)
     report.updated += len(updated)
     report.unchanged += len(batch) - len(created) - len(updated)
+
+
+def _index_papers(
+    batch: Sequence[ParsedPaper],
+    paper_ids: dict[str, int],
+    created: set[str],
+    updated: list[tuple],
+) -> None:
+    """Write the search documents of the created and updated papers of a batch."""
+    updated_ids = {row[-1] for row in updated}
+    search_services.write_paper_documents(
+        [
+            search_services.paper_document(
+                paper_ids[parsed.bibtex_key],
+                title=parsed.title,
+                authors=[author.display_name for author in parsed.authors],
+                abstract=parsed.abstract,
+                details=[
+                    getattr(parsed, name) for name in search_services.DETAIL_FIELDS
+                ],
+            )
+            for parsed in batch
+            if parsed.bibtex_key in created
+            or paper_ids[parsed.bibtex_key] in updated_ids
+        ]
+    )
 
 
 def _imported_values(parsed: ParsedPaper) -> tuple:

@@ -2,5 +2,5 @@
 
 ``search.selectors.search`` is the one entry point for pages and the API.
 PostgreSQL ranks with weighted ``tsvector`` columns and a GIN index, SQLite
-with FTS5 tables; ``search.backends`` holds the SQL of each.
+with FTS5 tables; ``search.backends`` contains the SQL of each.
 """

@@ -21,14 +21,14 @@ from .text import MARK_END, MARK_START
 # Summaries shown under each paper in the results.
 SUMMARIES_PER_PAPER = 3
 
-# Most paper and most summary documents ranked per query. A broad word can
-# match most of the table, and ranking every match would cost a read of
-# each one's vector; the candidates are taken as the index returns them,
-# papers whose title matches first.
-MAX_CANDIDATES = 1000
-# Most summaries that contain every word of a phrase query read on PostgreSQL
-# to find those that contain the phrase.
-PHRASE_EXAMINED = 3000
+# Maximum number of paper documents, and of summary documents, ranked per
+# query. A broad word can match most of the table, and ranking every match
+# would cost a read of each one's vector, so the candidates are taken as the
+# index returns them, papers whose title matches first.
+MAX_CANDIDATES = 500
+# Maximum number of summaries with every word of a phrase query that
+# PostgreSQL reads to find those that contain the phrase.
+PHRASE_EXAMINED = 2000
 
 Visible = tuple[str, tuple]
 

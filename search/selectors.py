@@ -19,7 +19,7 @@ from summaries.models import Summary
 from .backends import Ranking, get_backend
 from .text import clean_query, highlight, shorten
 
-# Most papers ``paper_queryset`` returns; refining the query finds the rest.
+# Maximum number of papers that ``paper_queryset`` returns.
 MAX_QUERYSET_RESULTS = 1000
 ABSTRACT_CHARS = 300
 
@@ -120,8 +120,10 @@ def search(*, query: str, viewer, offset: int = 0, limit: int = 20) -> SearchRes
     by_id = {paper.pk: paper for paper in papers}
     snippets = backend.paper_snippets(prepared, paper_ids)
     summary_rows = backend.summary_snippets(prepared, paper_ids, visible)
-    summaries = Summary.objects.select_related("author").in_bulk(
-        [row.summary_id for row in summary_rows]
+    summaries = (
+        Summary.objects.select_related("author")
+        .defer("source", "html", "excerpt")
+        .in_bulk([row.summary_id for row in summary_rows])
     )
     hits = []
     for row in ranked:

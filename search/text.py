@@ -6,7 +6,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-# Longest query searched; the rest of a longer one is ignored.
+# Maximum query length in characters; the rest of a longer query is ignored.
 MAX_QUERY_CHARS = 200
 
 # Marks that the database puts around matched words in a snippet. They are

@@ -42,7 +42,7 @@ def _run(name: str, check, *args) -> dict:
 @never_cache
 @require_GET
 def health(request):
-    """Return 200 if the database and the broker answer, else 503, as JSON.
+    """Return 200 if the database and the broker respond, else 503, as JSON.
 
     The broker is checked only when ``CELERY_BROKER_URL`` is set. Error
     details go to the log, not to the response.

@@ -15,6 +15,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Threads in the concurrency tests open their own connections; persistent
+# ones would outlive the test and keep its database from being dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not SQLite's shared in-memory database, so that threads in the
     # concurrency tests wait for the write lock instead of failing at once.
