@@ -102,6 +102,22 @@ def get(port: int, path: str) -> int:
         connection.close()
 
 
+def drain(port: int) -> None:
+    """Wait until the server has finished the requests of the last load.
+
+    The load generator stops sending when its time is up, but requests it
+    left queued (slow pages pile up) would still occupy the workers during
+    the next page's measurement.
+    """
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        start = time.monotonic()
+        get(port, "/bench/minimal/")
+        if time.monotonic() - start < 0.05:
+            return
+    raise RuntimeError("gunicorn was still busy 300 s after the load stopped")
+
+
 def load_with_wrk(port: int, path: str, seconds: int, connections: int) -> float:
     output = subprocess.run(  # noqa: S603 -- fixed arguments
         [
@@ -158,12 +174,14 @@ def measure(urls, options, cache_seconds: int) -> dict[str, float]:
             if status != 200:
                 raise RuntimeError(f"{path} returned status {status}")
             load(port, path, 2, options.connections)  # warm-up
+            drain(port)
         rates: dict[str, list[float]] = {name: [] for name in urls}
         for _ in range(options.rounds):
             for name, path in urls.items():
                 rates[name].append(
                     load(port, path, options.seconds, options.connections)
                 )
+                drain(port)
         return {name: statistics.median(values) for name, values in rates.items()}
     finally:
         server.send_signal(signal.SIGTERM)

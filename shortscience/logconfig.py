@@ -1,7 +1,7 @@
 """Structured logging: a request id on every record, as JSON or key=value text.
 
 ``RequestIdFilter`` copies the id that ``RequestIdMiddleware`` stores for
-the current request (or Celery task) onto each record. ``JsonFormatter``
+the current request onto each record; outside a request it is ``-``. ``JsonFormatter``
 writes one JSON object per line with the message, the request id and any
 ``extra={...}`` fields, for log collectors.
 """

@@ -35,6 +35,8 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request.id
+            if not logger.isEnabledFor(logging.INFO):
+                return response
             user = getattr(request, "user", None)
             logger.info(
                 "Request finished: method=%s path=%s status=%s duration_ms=%.1f "
