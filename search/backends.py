@@ -128,7 +128,10 @@ class PostgresBackend:
         # index stores no word positions, so a phrase is checked by reading
         # each summary that has all its words: at most PHRASE_EXAMINED of them.
         loose, examined = query, MAX_CANDIDATES
-        if '"' in query:
+        if '"' in query and '-"' not in query:
+            # The same words without quotes match every phrase match. An
+            # excluded phrase is left out of this, since dropping its quotes
+            # would require its words.
             loose, examined = query.replace('"', " "), PHRASE_EXAMINED
         sql = f"""
             WITH paper_ids AS MATERIALIZED (

@@ -317,3 +317,12 @@ def test_broad_query_ranks_capped_candidates(client, monkeypatch):
     assert results.capped is True
     assert hit_keys(results)[0] == titled.bibtex_key
     assert "More than" in response.text
+
+
+def test_excluded_phrase_keeps_other_matches():
+    kept = SummaryFactory(source="Kiwi habitats.")
+    SummaryFactory(source="Kiwi fruit farming.")
+
+    results = search(query='kiwi -"fruit farming"', viewer=None)
+
+    assert hit_keys(results) == [kept.paper.bibtex_key]
