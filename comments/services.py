@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from shortscience import pagecache
 from shortscience.exceptions import ServiceError
 from shortscience.markup import normalize_newlines, render_checked
 
@@ -53,6 +54,7 @@ def create_comment(*, summary, author, source: str, parent: Comment | None = Non
     comment = Comment.objects.create(
         summary=summary, author=author, parent=parent, source=source, html=html
     )
+    pagecache.invalidate_summary(summary, listings=False)
     logger.info(
         "Comment created: comment_id=%s summary_id=%s parent_id=%s user_id=%s",
         comment.pk,
@@ -76,6 +78,7 @@ def edit_comment(*, comment: Comment, editor, source: str) -> Comment:
         comment.html = html
         comment.edited = timezone.now()
         comment.save(update_fields=["source", "html", "edited"])
+        pagecache.invalidate_summary(comment.summary, listings=False)
         logger.info("Comment edited: comment_id=%s user_id=%s", comment.pk, editor.pk)
     return comment
 
@@ -93,5 +96,6 @@ def delete_comment(*, comment: Comment, user) -> Comment:
         comment.source = ""
         comment.html = ""
         comment.save(update_fields=["deleted", "source", "html"])
+        pagecache.invalidate_summary(comment.summary, listings=False)
         logger.info("Comment deleted: comment_id=%s user_id=%s", comment.pk, user.pk)
     return comment

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from search.services import index_papers
+from shortscience import pagecache
+
 from .models import Author, Authorship, Paper
 
 
@@ -18,6 +21,20 @@ class PaperAdmin(admin.ModelAdmin):
     inlines = [AuthorshipInline]
     readonly_fields = ("created", "updated")
     raw_id_fields = ("submitted_by",)
+
+    def save_related(self, request, form, formsets, change):
+        # After the inlines, so that the indexed author list is the new one.
+        super().save_related(request, form, formsets, change)
+        index_papers([form.instance.pk])
+        pagecache.invalidate(pagecache.CATALOG, pagecache.FEED)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pagecache.invalidate(pagecache.SITE)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        pagecache.invalidate(pagecache.SITE)
 
 
 @admin.register(Author)

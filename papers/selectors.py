@@ -1,6 +1,6 @@
 """Reads for papers: lookups by key, listings by venue, year and author, search."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
 from summaries.models import Summary
@@ -69,25 +69,13 @@ def year_counts():
     )
 
 
-SEARCH_MAX_CHARS = 200
-SEARCH_MAX_WORDS = 10
-
-
 def search_papers(*, query: str, viewer):
-    """Find papers whose title, author name or BibTeX key contains every word.
+    """Return the papers matching ``query`` for ``viewer``, best match first.
 
-    Matching is a case-insensitive substring match per word. Only the first
-    SEARCH_MAX_WORDS words of the first SEARCH_MAX_CHARS characters count,
-    which bounds the SQL a visitor can make the database run.
+    Full-text search over titles, authors, abstracts and the summaries the
+    viewer may see; see ``search.selectors.paper_queryset`` for the contract.
     """
-    queryset = Paper.objects.all()
-    for word in query[:SEARCH_MAX_CHARS].split()[:SEARCH_MAX_WORDS]:
-        matching_authors = Authorship.objects.filter(
-            author__name__icontains=word
-        ).values("paper_id")
-        queryset = queryset.filter(
-            Q(title__icontains=word)
-            | Q(bibtex_key__icontains=word)
-            | Q(pk__in=matching_authors)
-        )
-    return paper_listing(viewer=viewer, queryset=queryset).order_by("-year", "title")
+    # Imported here because search builds on this module's paper_listing.
+    from search.selectors import paper_queryset
+
+    return paper_queryset(query=query, viewer=viewer)

@@ -9,6 +9,9 @@ from datetime import datetime
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from search import services as search_services
+from shortscience import pagecache
+
 from .bibtex import AuthorName, ParsedPaper, ParseFailure, parse_bibtex
 from .models import Author, Authorship, Paper
 
@@ -93,6 +96,8 @@ def import_bibtex(
         if progress is not None:
             progress(start + len(batch), len(papers))
     report.failures.sort(key=lambda failure: failure.line)
+    if report.created or report.updated:
+        pagecache.invalidate(pagecache.CATALOG, pagecache.FEED)
     logger.info(
         "Imported BibTeX from %s: %d created, %d updated, %d unchanged, %d failed.",
         source_name or "text",
@@ -177,9 +182,36 @@ def _import_batch(
         paper_ids.update(_insert_papers(created, submitter_id, now))
         _update_papers(updated, now)
         _replace_authorships(author_lists, replaced, paper_ids, author_ids)
+        _index_papers(batch, paper_ids, {key for key, _ in created}, updated)
     report.created += len(created)
     report.updated += len(updated)
     report.unchanged += len(batch) - len(created) - len(updated)
+
+
+def _index_papers(
+    batch: Sequence[ParsedPaper],
+    paper_ids: dict[str, int],
+    created: set[str],
+    updated: list[tuple],
+) -> None:
+    """Write the search documents of the created and updated papers of a batch."""
+    updated_ids = {row[-1] for row in updated}
+    search_services.write_paper_documents(
+        [
+            search_services.paper_document(
+                paper_ids[parsed.bibtex_key],
+                title=parsed.title,
+                authors=[author.display_name for author in parsed.authors],
+                abstract=parsed.abstract,
+                details=[
+                    getattr(parsed, name) for name in search_services.DETAIL_FIELDS
+                ],
+            )
+            for parsed in batch
+            if parsed.bibtex_key in created
+            or paper_ids[parsed.bibtex_key] in updated_ids
+        ]
+    )
 
 
 def _imported_values(parsed: ParsedPaper) -> tuple:

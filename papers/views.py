@@ -4,6 +4,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 
+from search.selectors import find_paper
+from search.selectors import search as run_search
+from shortscience import pagecache
 from summaries.selectors import summaries_of_paper, votes_by_viewer
 
 from . import selectors
@@ -12,6 +15,9 @@ from .models import Author, Paper
 PAGE_SIZE = 25
 
 
+@pagecache.cache_page_for_visitors(
+    pagecache.catalog, lambda bibtex_key: pagecache.paper_scope(bibtex_key)
+)
 def detail(request, bibtex_key):
     """Show a paper's metadata, its BibTeX entry and the summaries one may see."""
     try:
@@ -60,10 +66,12 @@ def _paper_page(request, queryset, template_context):
     return render(request, "papers/list.html", {"page": page, **template_context})
 
 
+@pagecache.cache_page_for_visitors(pagecache.catalog)
 def venues(request):
     return render(request, "papers/venues.html", {"venues": selectors.venue_counts()})
 
 
+@pagecache.cache_page_for_visitors(pagecache.catalog)
 def venue(request, name):
     queryset = Paper.objects.filter(venue=name)
     if not queryset.exists():
@@ -72,10 +80,12 @@ def venue(request, name):
     return _paper_page(request, listing.order_by("-year", "title"), {"heading": name})
 
 
+@pagecache.cache_page_for_visitors(pagecache.catalog)
 def years(request):
     return render(request, "papers/years.html", {"years": selectors.year_counts()})
 
 
+@pagecache.cache_page_for_visitors(pagecache.catalog)
 def year(request, year):
     queryset = Paper.objects.filter(year=year)
     listing = selectors.paper_listing(viewer=request.user, queryset=queryset)
@@ -84,6 +94,7 @@ def year(request, year):
     )
 
 
+@pagecache.cache_page_for_visitors(pagecache.catalog)
 def author(request, pk):
     person = get_object_or_404(Author, pk=pk)
     queryset = Paper.objects.filter(authorships__author=person)
@@ -95,18 +106,57 @@ def author(request, pk):
     )
 
 
+class _ResultPage:
+    """The one fetched page of search results, sized as all of them for Paginator."""
+
+    def __init__(self, results):
+        self.results = results
+
+    def count(self) -> int:
+        return self.results.total
+
+    def __len__(self) -> int:
+        return self.results.total
+
+    def __getitem__(self, window: slice):
+        return self.results.hits if window.start == self.results.offset else []
+
+
+@pagecache.cache_page_for_visitors(pagecache.catalog)
 def search(request):
-    """Search papers by title, author or BibTeX key; an exact key opens the paper."""
+    """Search papers and summaries; a BibTeX key, arXiv id or DOI opens the paper."""
     query = request.GET.get("q", "").strip()
     if query:
-        exact = Paper.objects.filter(bibtex_key=query).first()
+        exact = find_paper(query)
         if exact is not None:
             return redirect(exact)
-        results = selectors.search_papers(query=query, viewer=request.user)
-    else:
-        results = Paper.objects.none()
-    return _paper_page(
+    try:
+        number = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        number = 1
+    results = run_search(
+        query=query,
+        viewer=request.user,
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    if not results.hits and results.total:
+        # Past the last page: show the last one, as Paginator.get_page does.
+        number = (results.total - 1) // PAGE_SIZE + 1
+        results = run_search(
+            query=query,
+            viewer=request.user,
+            offset=(number - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+    page = Paginator(_ResultPage(results), PAGE_SIZE).get_page(number)
+    return render(
         request,
-        results,
-        {"heading": f"Search: {query}" if query else "Search", "query": query},
+        "search/results.html",
+        {
+            "page": page,
+            "query": query,
+            "results": results,
+            "heading": f"Search: {query}" if query else "Search",
+        },
     )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from shortscience.health import health
 from summaries import views as summary_views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("shortscience.api.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]
 
 handler500 = "shortscience.api.exceptions.server_error"

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from shortscience import pagecache
+
 from .models import Summary, SummaryRevision, Vote
 
 
@@ -44,6 +46,18 @@ class SummaryAdmin(admin.ModelAdmin):
     )
     inlines = [RevisionInline]
     list_select_related = ("paper", "author")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pagecache.invalidate_summary(obj, listings=True)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pagecache.invalidate(pagecache.SITE)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        pagecache.invalidate(pagecache.SITE)
 
 
 @admin.register(Vote)

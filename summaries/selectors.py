@@ -93,7 +93,16 @@ def get_visible_summary(*, pk: int, viewer) -> Summary:
 
     A private summary of someone else answers exactly as a missing one.
     """
-    queryset = Summary.objects.visible_to(viewer).select_related("paper", "author")
+    queryset = (
+        Summary.objects.visible_to(viewer)
+        .select_related("paper", "author")
+        .prefetch_related(
+            Prefetch(
+                "paper__authorships",
+                queryset=Authorship.objects.select_related("author"),
+            )
+        )
+    )
     return get_object_or_404(queryset, pk=pk)
 
 

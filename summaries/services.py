@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from search import services as search_services
+from shortscience import pagecache
 from shortscience.exceptions import ServiceError
 from shortscience.markup import (
     RenderedMarkdown,
@@ -72,11 +74,13 @@ def create_summary(
             SummaryRevision.objects.create(
                 summary=summary, number=1, source=source, editor=author
             )
+            search_services.index_summary(summary)
     except IntegrityError as error:
         raise ServiceError(
             "You have already summarised this paper; edit your summary instead.",
             code="conflict",
         ) from error
+    pagecache.invalidate_summary(summary, listings=True)
     logger.info(
         "Summary created: summary_id=%s paper_id=%s user_id=%s",
         summary.pk,
@@ -134,6 +138,9 @@ def update_summary(
         for name, value in fields.items():
             setattr(current, name, value)
         current.save(update_fields=[*fields, "updated"])
+        if "source" in fields:
+            search_services.index_summary(current)
+    pagecache.invalidate_summary(current, listings=True)
     logger.info(
         "Summary updated: summary_id=%s version=%s user_id=%s",
         current.pk,
@@ -151,6 +158,7 @@ def delete_summary(*, summary: Summary, user) -> None:
     if user.pk != summary.author_id and not user.is_staff:
         raise ServiceError("Only the author can delete this summary.", code="forbidden")
     summary_id = summary.pk
+    pagecache.invalidate_summary(summary, listings=True)
     summary.delete()
     logger.info("Summary deleted: summary_id=%s user_id=%s", summary_id, user.pk)
 
@@ -177,6 +185,7 @@ def cast_vote(*, summary: Summary, user, value: int | None) -> int:
         new_score = score["total"] or 0
         Summary.objects.filter(pk=summary.pk).update(score=new_score)
     summary.score = new_score
+    pagecache.invalidate_summary(summary, listings=False)
     logger.info(
         "Vote cast: summary_id=%s user_id=%s value=%s score=%s",
         summary.pk,
@@ -191,10 +200,12 @@ def rerender_summaries(queryset=None) -> int:
     """Render the stored HTML again from source, after the renderer changed."""
     count = 0
     queryset = Summary.objects.all() if queryset is None else queryset
-    for summary in queryset.only("pk", "source").iterator():
+    for summary in queryset.iterator():
+        summary.html = render_markdown(summary.source)
         Summary.objects.filter(pk=summary.pk).update(
-            html=render_markdown(summary.source),
+            html=summary.html,
             excerpt=render_excerpt(summary.source),
         )
+        search_services.index_summary(summary)
         count += 1
     return count

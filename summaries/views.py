@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from comments.forms import CommentForm
 from comments.selectors import comment_threads, flatten_threads
 from papers.models import Paper
+from shortscience import pagecache
 from shortscience.exceptions import ServiceError
 
 from . import services
@@ -28,6 +29,7 @@ from .selectors import (
 PAGE_SIZE = 20
 
 
+@pagecache.cache_page_for_visitors(pagecache.feed)
 def home(request):
     """List summaries under the Popular, Recent and Top tabs, paginated."""
     tab = request.GET.get("tab", "popular")
@@ -48,6 +50,9 @@ def home(request):
     )
 
 
+@pagecache.cache_page_for_visitors(
+    pagecache.catalog, lambda pk: pagecache.summary_scope(pk)
+)
 def detail(request, pk):
     """Show one summary with its paper, votes and comment threads."""
     summary = get_visible_summary(pk=pk, viewer=request.user)

@@ -1,6 +1,7 @@
 import factory
 
 from papers.models import Author, Authorship, Paper
+from search.services import index_papers
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):
@@ -33,3 +34,5 @@ class PaperFactory(factory.django.DjangoModelFactory):
             Authorship.objects.create(
                 paper=paper, author=AuthorFactory(), position=position
             )
+        # As import_bibtex does, so that search finds the paper.
+        index_papers([paper.pk])

@@ -90,6 +90,7 @@ def get_parser() -> MarkdownIt:
     md.block.ruler.before("fence", "math_block_brackets", _math_brackets_block)
     md.inline.ruler.before("escape", "cite", _cite)
     md.core.ruler.after("linkify", "bare_images", _bare_images)
+    md.core.ruler.push("cell_alignment", _cell_alignment_classes)
 
     for token_type in MATH_TOKEN_TYPES:
         md.add_render_rule(token_type, _render_math)
@@ -349,6 +350,24 @@ def _bare_images(state: StateCore) -> None:
             ):
                 children[index : index + 3] = [_image_token(link, children[index + 1])]
             index += 1
+
+
+_ALIGNMENT_RE = re.compile(r"text-align:(left|center|right)")
+
+
+def _cell_alignment_classes(state: StateCore) -> None:
+    """Turn the table rule's ``style="text-align:…"`` into ``align-…`` classes.
+
+    The Content-Security-Policy blocks style attributes, so alignment comes
+    from classes that site.css styles.
+    """
+    for token in state.tokens:
+        if token.type not in ("th_open", "td_open"):
+            continue
+        style = token.attrs.pop("style", None)
+        match = _ALIGNMENT_RE.fullmatch(str(style or ""))
+        if match is not None:
+            token.attrSet("class", f"align-{match[1]}")
 
 
 def _is_image_url(url: str) -> bool:

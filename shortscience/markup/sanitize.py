@@ -2,8 +2,8 @@
 
 It keeps the HTML that the Markdown renderer writes, the MathML that KaTeX
 writes, and inert formatting that notebook outputs and paper metadata use.
-Nothing that runs script survives: no script, style, iframe, form or event
-attribute, no MathML ``annotation-xml`` or ``maction`` (HTML and actions
+Nothing that runs script survives: no script, style, iframe, form, event or
+style attribute, no MathML ``annotation-xml`` or ``maction`` (HTML and actions
 inside MathML), and URLs only with http, https or mailto schemes or relative.
 """
 
@@ -35,8 +35,8 @@ ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
     "ol": {"start"},
-    "th": {"style", "colspan", "rowspan", "scope"},
-    "td": {"style", "colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
     "col": {"span"},
     "colgroup": {"span"},
     "abbr": {"title"},
@@ -72,6 +72,9 @@ ALLOWED_CLASSES = {
     "div": {"math", "math-inline", "math-display"},
     # KaTeX marks the cells around numbered equations with these.
     "mtd": {"mtr-glue", "mml-eqn-num"},
+    # Column alignment of Markdown tables, in place of style attributes.
+    "th": {"align-left", "align-center", "align-right"},
+    "td": {"align-left", "align-center", "align-right"},
 }
 
 _CODE_CLASS_RE = re.compile(r"language-[\w.+#-]{1,40}")
@@ -94,7 +97,6 @@ def _cleaner() -> nh3.Cleaner:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
         allowed_classes=ALLOWED_CLASSES,
-        filter_style_properties={"text-align"},
         strip_comments=True,
     )
 
@@ -104,8 +106,9 @@ def sanitize_html(html: str) -> str:
 
     Use it on rendered Markdown, ``text/html`` notebook outputs and paper
     metadata. Links get ``rel="nofollow ugc noopener"``; ``img`` keeps only
-    ``src``, ``alt`` and ``title``; ``style`` keeps only ``text-align`` (on
-    table cells).
+    ``src``, ``alt`` and ``title``. No ``style`` attribute survives, because
+    the Content-Security-Policy would block it; table cells keep their
+    ``align-left``, ``align-center`` or ``align-right`` class.
     """
     return _cleaner().clean(replace_lone_surrogates(html))
 

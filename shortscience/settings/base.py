@@ -57,10 +57,13 @@ INSTALLED_APPS = [
     "summaries",
     "comments",
     "demos",
+    "search",
 ]
 
 MIDDLEWARE = [
+    "shortscience.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "shortscience.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +112,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# CACHE_URL, or else REDIS_URL, selects Redis (redis://127.0.0.1:6379/0);
+# without either, each process caches in its own memory. A Redis outage
+# makes every read a miss instead of an error.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "shortscience"),
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds an anonymous visitor's page stays cached (shortscience.pagecache);
+# writes make it stale at once, so this bounds only the age of relative
+# times such as "3 minutes ago". 0 turns page caching off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+
 AUTH_USER_MODEL = "accounts.User"
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,14 +165,28 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
+# LOG_FORMAT=json writes one JSON object per line (production's default);
+# "text" writes key=value lines. Every record carries the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "shortscience.logconfig.RequestIdFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "request_id=%(request_id)s %(message)s"
+        },
+        "json": {"()": "shortscience.logconfig.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -154,7 +196,30 @@ LOGGING = {
         # pylatexenc logs each tolerated LaTeX error, such as a macro missing
         # an argument, while decoding titles; the import keeps the text.
         "pylatexenc": {"level": "ERROR"},
+        # One line per request from RequestIdMiddleware; WARNING hides them.
+        "shortscience.requests": {
+            "level": os.environ.get("REQUEST_LOG_LEVEL", "INFO"),
+        },
+        # Django logs 4xx and 5xx responses itself; the request line has them.
+        "django.request": {"level": "ERROR"},
     },
+}
+
+# Sent with every page by ContentSecurityPolicyMiddleware. No page has inline
+# script or style: scripts and styles come from static files, and rendered
+# Markdown carries classes, never style attributes. Summary images may come
+# from any https host.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "https:", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
 }
 
 # Summary and comment limits, enforced by the forms and the services.

@@ -15,6 +15,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Threads in the concurrency tests open their own connections; persistent
+# ones would outlive the test and keep its database from being dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not SQLite's shared in-memory database, so that threads in the
     # concurrency tests wait for the write lock instead of failing at once.
@@ -31,3 +35,12 @@ API_THROTTLE_RATES = {
     "user": "100000/minute",
     "write": "100000/minute",
 }
+
+# Factories write rows without the services that make cached pages stale, so
+# page caching is off except in the tests that turn it on.
+PAGE_CACHE_SECONDS = 0
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":  # noqa: F405
+    # Each pytest-xdist worker keeps its own keys in a shared Redis.
+    CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get(  # noqa: F405
+        "PYTEST_XDIST_WORKER", "main"
+    )

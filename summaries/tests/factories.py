@@ -2,6 +2,7 @@ import factory
 
 from accounts.tests.factories import UserFactory
 from papers.tests.factories import PaperFactory
+from search.services import index_summary
 from shortscience.markup import render_excerpt, render_markdown
 from summaries.models import Summary, SummaryRevision, Vote
 
@@ -25,6 +26,7 @@ class SummaryFactory(factory.django.DjangoModelFactory):
             SummaryRevision.objects.create(
                 summary=summary, number=1, source=summary.source, editor=summary.author
             )
+            index_summary(summary)
 
 
 class VoteFactory(factory.django.DjangoModelFactory):
