@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from papers.tests.factories import AuthorFactory, PaperFactory
+from search import services as search_services
 from summaries.tests.factories import SummaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +243,7 @@ def test_search_matches_title_author_and_key(api_client):
     keyed = PaperFactory(bibtex_key="conf/graph/K1", title="Other")
     authored = PaperFactory(bibtex_key="a", title="Unrelated", author_count=0)
     authored.authorships.create(author=AuthorFactory(name="Graph Person"), position=0)
+    search_services.index_papers([authored.pk])
     PaperFactory(bibtex_key="miss", title="Nothing here")
 
     response = api_client.get("/api/v1/search/", {"q": "graph"})

@@ -156,4 +156,4 @@ def test_search_with_very_long_query_answers(client):
     response = client.get(reverse("papers:search"), {"q": "attention " * 3000})
 
     assert response.status_code == 200
-    assert "Attention Everywhere" in response.text
+    assert "<mark>Attention</mark> Everywhere" in response.text

@@ -89,7 +89,7 @@ def demos(count, viewer):
 # (builder, queries for a visitor, queries for a signed-in member)
 LISTS = {
     "papers": (papers, 2, 2),
-    "search": (search, 2, 2),
+    "search": (search, 3, 3),
     "summaries": (summaries, 2, 3),
     "paper_summaries": (paper_summaries, 3, 4),
     "user_summaries": (user_summaries, 3, 4),
