@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shortscience import pagecache
 from shortscience.exceptions import ServiceError
 
 from . import notebooks
@@ -44,6 +45,26 @@ class RunRequest:
 
     run: DemoRun
     outcome: str
+
+
+def invalidate_demo_pages(demo_id: int) -> None:
+    """Make stale the cached page that shows this demo's section.
+
+    A paper-level demo shows on its paper's page, a summary's demo on that
+    summary's page; visitors' cached copies must show new runs and states.
+    """
+    row = (
+        Demo.objects.filter(pk=demo_id)
+        .values_list("paper__bibtex_key", "summary_id")
+        .first()
+    )
+    if row is None:
+        return
+    bibtex_key, summary_id = row
+    if summary_id is None:
+        pagecache.invalidate(pagecache.paper_scope(bibtex_key))
+    else:
+        pagecache.invalidate(pagecache.summary_scope(summary_id))
 
 
 def create_demo(
@@ -91,6 +112,7 @@ def create_demo(
             **_checked_limits(limits or {}),
         )
         _add_revision(demo, parsed, user=owner)
+    invalidate_demo_pages(demo.pk)
     logger.info(
         "Demo created: demo_id=%s paper_id=%s user_id=%s",
         demo.pk,
@@ -153,6 +175,7 @@ def revise_notebook(*, demo: Demo, user, notebook: bytes | str) -> DemoRevision:
                 "updated",
             ]
         )
+    invalidate_demo_pages(demo.pk)
     logger.info(
         "Demo revised: demo_id=%s revision=%s user_id=%s",
         demo.pk,
@@ -170,6 +193,7 @@ def set_approval(*, demo: Demo, user, approved: bool) -> Demo:
     demo.approved_by = user if approved else None
     demo.approved_at = timezone.now() if approved else None
     demo.save(update_fields=["approval", "approved_by", "approved_at", "updated"])
+    invalidate_demo_pages(demo.pk)
     logger.info(
         "Demo approval set: demo_id=%s approval=%s user_id=%s",
         demo.pk,
@@ -296,6 +320,7 @@ def _point_demo_at(demo: Demo, run: DemoRun) -> None:
     Demo.objects.filter(pk=demo.pk).update(**fields)
     for name, value in fields.items():
         setattr(demo, name, value)
+    invalidate_demo_pages(demo.pk)
 
 
 def worker_name() -> str:
@@ -325,6 +350,7 @@ def claim_run(run_id: int) -> DemoRun | None:
         run.deadline = now + timedelta(seconds=run.run_timeout + 3 * RUN_MARGIN)
         run.attempts += 1
         run.save(update_fields=["deadline", "attempts"])
+        invalidate_demo_pages(run.demo_id)
         return run
     if run.status == DemoRun.Status.RUNNING and _worker_is_gone(run.worker):
         _finish(run, status=DemoRun.Status.FAILED, error=STALE_RUN_ERROR)
@@ -435,6 +461,7 @@ def _finish(
         Demo.objects.filter(pk=run.demo_id, current_revision=run.revision_id).update(
             latest_success=run
         )
+    invalidate_demo_pages(run.demo_id)
     log = logger.info if status == DemoRun.Status.SUCCEEDED else logger.warning
     log(
         "Demo run finished: run_id=%s demo_id=%s status=%s failed_cell=%s seconds=%s",
@@ -464,9 +491,12 @@ def sweep_stale_runs(*, cache_key: str | None = None) -> int:
     )
     if cache_key is not None:
         stale = stale.filter(cache_key=cache_key)
+    demo_ids = set(stale.values_list("demo_id", flat=True))
     count = stale.update(
         status=DemoRun.Status.FAILED, error=STALE_RUN_ERROR, finished=timezone.now()
     )
+    for demo_id in demo_ids:
+        invalidate_demo_pages(demo_id)
     if count:
         logger.warning("Stale demo runs failed: count=%s", count)
     return count
@@ -513,5 +543,6 @@ def load_site_demo(
             _add_revision(demo, parsed, user=None)
             changed = True
     if changed:
+        invalidate_demo_pages(demo.pk)
         logger.info("Site demo loaded: demo_id=%s paper_id=%s", demo.pk, paper.pk)
     return demo, changed

@@ -6,6 +6,9 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from comments import services as comment_services
+from demos import services as demo_services
+from demos.models import DemoRun
+from demos.tests.factories import DemoFactory, DemoRunFactory
 from papers.services import import_bibtex
 from papers.tests.factories import PaperFactory
 from shortscience.pagecache import HEADER
@@ -185,3 +188,32 @@ def test_page_with_message_not_cached(client, summary):
     response = client.get(summary.get_absolute_url())
 
     assert response.status_code == 200
+
+
+def test_demo_run_end_refreshes_paper_page(client):
+    demo = DemoFactory(title="Cached demo")
+    run = DemoRunFactory(demo=demo, status=DemoRun.Status.RUNNING)
+    demo_services._point_demo_at(demo, run)
+    url = demo.paper.get_absolute_url()
+    client.get(url)
+
+    demo_services.fail_run(run.pk, status=DemoRun.Status.FAILED, error=MARKER)
+    response = client.get(url)
+
+    assert response[HEADER] == "miss"
+    assert MARKER in response.text
+
+
+def test_demo_approval_refreshes_paper_page(client):
+    demo = DemoFactory(title="Approved demo")
+    url = demo.paper.get_absolute_url()
+    before = client.get(url)
+
+    demo_services.set_approval(
+        demo=demo, user=UserFactory(is_staff=True), approved=False
+    )
+    response = client.get(url)
+
+    assert "Approved demo" in before.text
+    assert response[HEADER] == "miss"
+    assert "Approved demo" not in response.text
