@@ -9,6 +9,7 @@ from django.utils import timezone
 from shortscience import pagecache
 from shortscience.exceptions import ServiceError
 from shortscience.markup import normalize_newlines, render_checked
+from summaries.services import refresh_popularity
 
 from .models import Comment
 
@@ -54,6 +55,7 @@ def create_comment(*, summary, author, source: str, parent: Comment | None = Non
     comment = Comment.objects.create(
         summary=summary, author=author, parent=parent, source=source, html=html
     )
+    refresh_popularity(summary.pk)
     pagecache.invalidate_summary(summary, listings=False)
     logger.info(
         "Comment created: comment_id=%s summary_id=%s parent_id=%s user_id=%s",

@@ -50,6 +50,11 @@ class Summary(models.Model):
         default=False, help_text="Your name is not shown with an anonymous summary."
     )
     score = models.IntegerField(default=0, editable=False)
+    popularity = models.FloatField(
+        default=0,
+        editable=False,
+        help_text="Rank of the Popular tab; see summaries.services.popularity_of.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         editable=False,
@@ -68,7 +73,10 @@ class Summary(models.Model):
                 fields=["paper", "author"], name="summary_one_per_author_per_paper"
             ),
         ]
-        indexes = [models.Index(fields=["-score", "-created"])]
+        indexes = [
+            models.Index(fields=["-score", "-created"]),
+            models.Index(fields=["-popularity", "-id"], name="summary_popularity_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Summary of {self.paper} (#{self.pk})"

@@ -3,12 +3,9 @@
 Every query starts from ``Summary.objects.visible_to(viewer)``.
 """
 
-from datetime import timedelta
-
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from comments.models import Comment
 from papers.models import Authorship
@@ -16,7 +13,6 @@ from papers.models import Authorship
 from .models import Summary, Vote
 
 FEED_TABS = ("popular", "recent", "top")
-POPULAR_WINDOW = timedelta(days=30)
 
 
 def _count_of(queryset) -> Coalesce:
@@ -56,25 +52,16 @@ def with_listing_data(queryset):
 def summary_feed(*, viewer, tab: str):
     """Return the home page listing for ``tab`` (popular, recent or top).
 
-    Popular ranks by votes and comments in the last 30 days, then by score;
-    recent by creation time; top by score.
+    Popular ranks by the stored ``popularity`` (activity and how recent it
+    is, see ``services.popularity_of``); recent by creation time; top by
+    score.
     """
     queryset = with_listing_data(Summary.objects.visible_to(viewer))
     if tab == "recent":
         return queryset.order_by("-created", "-pk")
     if tab == "top":
         return queryset.order_by("-score", "-created", "-pk")
-    since = timezone.now() - POPULAR_WINDOW
-    queryset = queryset.annotate(
-        recent_votes=_count_of(Vote.objects.filter(created__gte=since)),
-        recent_comments=_count_of(Comment.objects.filter(created__gte=since)),
-    )
-    return queryset.order_by(
-        -(Coalesce("recent_votes", 0) + Coalesce("recent_comments", 0)),
-        "-score",
-        "-created",
-        "-pk",
-    )
+    return queryset.order_by("-popularity", "-pk")
 
 
 def summaries_of_paper(*, paper, viewer):

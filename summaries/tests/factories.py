@@ -1,10 +1,12 @@
 import factory
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from papers.tests.factories import PaperFactory
 from search.services import index_summary
 from shortscience.markup import render_excerpt, render_markdown
 from summaries.models import Summary, SummaryRevision, Vote
+from summaries.services import popularity_of
 
 
 class SummaryFactory(factory.django.DjangoModelFactory):
@@ -19,6 +21,12 @@ class SummaryFactory(factory.django.DjangoModelFactory):
     source = factory.Faker("paragraph", nb_sentences=4)
     html = factory.LazyAttribute(lambda summary: render_markdown(summary.source))
     excerpt = factory.LazyAttribute(lambda summary: render_excerpt(summary.source))
+    score = 0
+    popularity = factory.LazyAttribute(
+        lambda summary: popularity_of(
+            score=summary.score, comment_count=0, active_at=timezone.now()
+        )
+    )
 
     @factory.post_generation
     def first_revision(summary, create, extracted, **kwargs):

@@ -1,11 +1,16 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from comments.tests.factories import CommentFactory
 from papers.tests.factories import PaperFactory
+from summaries import services
 from summaries.models import Summary, Vote
-from summaries.tests.factories import SummaryFactory, VoteFactory
+from summaries.services import popularity_of
+from summaries.tests.factories import SummaryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +44,17 @@ def test_home_top_orders_by_score(client):
     assert response.text.index("High") < response.text.index("Low")
 
 
-def test_home_popular_prefers_recent_votes(client):
-    quiet = SummaryFactory(paper__title="Quiet", score=5)
+def test_home_popular_prefers_recent_activity(client):
+    quiet = SummaryFactory(paper__title="Quiet")
+    Summary.objects.filter(pk=quiet.pk).update(
+        popularity=popularity_of(
+            score=5,
+            comment_count=0,
+            active_at=timezone.now() - timedelta(days=3),
+        )
+    )
     busy = SummaryFactory(paper__title="Busy")
-    VoteFactory(summary=busy)
-    VoteFactory(summary=busy)
-    assert quiet.score > 0
+    services.cast_vote(summary=busy, user=UserFactory(), value=1)
 
     response = client.get(reverse("home"), {"tab": "popular"})
 
