@@ -39,6 +39,8 @@ def with_listing_data(queryset):
     """
     return (
         queryset.select_related("paper", "author")
+        # Listings show the excerpt; the full texts stay in the database.
+        .defer("source", "html", "paper__abstract", "paper__bibtex")
         .annotate(comment_count=_count_of(Comment.objects.filter(deleted__isnull=True)))
         .prefetch_related(
             Prefetch(

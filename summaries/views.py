@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +13,7 @@ from comments.selectors import comment_threads, flatten_threads
 from papers.models import Paper
 from shortscience import pagecache
 from shortscience.exceptions import ServiceError
+from shortscience.pagination import feed_page
 
 from . import services
 from .diff import diff_sources
@@ -35,8 +35,8 @@ def home(request):
     tab = request.GET.get("tab", "popular")
     if tab not in FEED_TABS:
         tab = "popular"
-    page = Paginator(summary_feed(viewer=request.user, tab=tab), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = feed_page(
+        summary_feed(viewer=request.user, tab=tab), request.GET.get("page"), PAGE_SIZE
     )
     return render(
         request,

@@ -95,3 +95,24 @@ def test_search_queries_constant(client):
     large = count_queries(client, reverse("papers:search") + "?q=graph")
 
     assert small == large
+
+
+def test_home_runs_no_count_query(client):
+    make_summaries(3)
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("home"))
+
+    assert not [q for q in captured if "COUNT(*)" in q["sql"].upper()]
+
+
+def test_home_next_page_link_without_count(client):
+    SummaryFactory.create_batch(21)
+
+    first = client.get(reverse("home"), {"tab": "recent"})
+    second = client.get(reverse("home"), {"tab": "recent", "page": 2})
+
+    assert first.context["page"].has_next
+    assert 'rel="next"' in first.text
+    assert not second.context["page"].has_next
+    assert 'rel="prev"' in second.text
