@@ -31,9 +31,9 @@ logger = logging.getLogger(__name__)
 
 
 # Popularity: seconds from this epoch, divided by POPULARITY_SECONDS, plus
-# the log10 of the activity (votes plus comments). A summary active now thus
-# outranks one with ten times its activity that was last active 12.5 hours
-# earlier, the ranking that Reddit published for its "hot" listing.
+# the log10 of the activity (votes plus comments). So a summary active now
+# ranks level with one that has ten times its activity but was last active
+# 12.5 hours earlier.
 POPULARITY_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 POPULARITY_SECONDS = 45_000
 
@@ -42,7 +42,11 @@ def popularity_of(*, score: int, comment_count: int, active_at: datetime) -> flo
     """Return the Popular tab's rank from a summary's activity and its last time."""
     activity = score + comment_count
     magnitude = math.log10(max(abs(activity), 1))
-    sign = 1 if activity > 0 else -1 if activity < 0 else 0
+    sign = 0
+    if activity > 0:
+        sign = 1
+    elif activity < 0:
+        sign = -1
     age = (active_at - POPULARITY_EPOCH).total_seconds()
     return sign * magnitude + age / POPULARITY_SECONDS
 
