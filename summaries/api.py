@@ -54,7 +54,7 @@ def get_summary_or_404(pk, *, viewer) -> Summary:
     Raises NotFound otherwise, with the same message for a missing summary
     and a private one of someone else.
     """
-    queryset = with_listing_data(Summary.objects.visible_to(viewer))
+    queryset = with_listing_data(Summary.objects.visible_to(viewer), full_text=True)
     summary = queryset.filter(pk=pk).first()
     if summary is None:
         raise NotFound("Summary not found.")
@@ -267,7 +267,9 @@ class SummaryListMixin:
     default_ordering = "-created"
 
     def visible_summaries(self):
-        return with_listing_data(Summary.objects.visible_to(self.request.user))
+        return with_listing_data(
+            Summary.objects.visible_to(self.request.user), full_text=True
+        )
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -531,4 +533,4 @@ class UserSummaryList(SummaryListMixin, ListAPIView):
             return Summary.objects.none()
         member = get_active_member(username=self.kwargs["username"])
         credited = Summary.objects.attributed_to(member, self.request.user)
-        return with_listing_data(credited)
+        return with_listing_data(credited, full_text=True)

@@ -31,22 +31,23 @@ def _count_of(queryset) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def with_listing_data(queryset):
+def with_listing_data(queryset, *, full_text: bool = False):
     """Load what a summary listing shows in a fixed number of queries.
 
     Adds the paper, its ordered authors, the author and ``comment_count``
-    (comments not deleted).
+    (comments not deleted). Pages show the excerpt, so the summary's source
+    and HTML and the paper's abstract and BibTeX stay in the database unless
+    ``full_text`` asks for them, as the API does.
     """
-    return (
-        queryset.select_related("paper", "author")
-        # Listings show the excerpt; the full texts stay in the database.
-        .defer("source", "html", "paper__abstract", "paper__bibtex")
-        .annotate(comment_count=_count_of(Comment.objects.filter(deleted__isnull=True)))
-        .prefetch_related(
-            Prefetch(
-                "paper__authorships",
-                queryset=Authorship.objects.select_related("author"),
-            )
+    queryset = queryset.select_related("paper", "author")
+    if not full_text:
+        queryset = queryset.defer("source", "html", "paper__abstract", "paper__bibtex")
+    return queryset.annotate(
+        comment_count=_count_of(Comment.objects.filter(deleted__isnull=True))
+    ).prefetch_related(
+        Prefetch(
+            "paper__authorships",
+            queryset=Authorship.objects.select_related("author"),
         )
     )
 
