@@ -18,12 +18,21 @@ class DemoQuerySet(models.QuerySet):
         demo on a private summary exists for the summary's author alone.
         """
         summaries = Summary.objects.visible_to(user)
-        queryset = self.filter(Q(summary__isnull=True) | Q(summary__in=summaries))
+        return self.approval_visible_to(user).filter(
+            Q(summary__isnull=True) | Q(summary__in=summaries)
+        )
+
+    def approval_visible_to(self, user) -> "DemoQuerySet":
+        """Keep the demos whose approval lets ``user`` see them, ignoring summaries.
+
+        Only for callers that have already checked the summary a demo is
+        attached to, such as a summary's own page.
+        """
         if user is None or not user.is_authenticated:
-            return queryset.filter(approval=Demo.Approval.APPROVED)
+            return self.filter(approval=Demo.Approval.APPROVED)
         if user.is_staff:
-            return queryset
-        return queryset.filter(Q(approval=Demo.Approval.APPROVED) | Q(owner=user))
+            return self
+        return self.filter(Q(approval=Demo.Approval.APPROVED) | Q(owner=user))
 
 
 class Demo(models.Model):

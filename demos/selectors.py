@@ -12,9 +12,12 @@ def demos_for_page(*, paper, viewer, summary=None) -> list[Demo]:
 
     A paper page lists the demos attached to the paper alone; a summary
     page lists those attached to that summary. Each demo comes with its
-    latest run and latest successful run in the same single query.
+    latest run and latest successful run in the same single query. The
+    caller has shown ``summary`` to ``viewer``, so only the approval of each
+    demo is checked here. ``Demo.objects.visible_to`` tests the demo's
+    summary against every visible summary, a scan of the summaries table.
     """
-    queryset = Demo.objects.visible_to(viewer).filter(paper=paper)
+    queryset = Demo.objects.approval_visible_to(viewer).filter(paper=paper)
     if summary is None:
         queryset = queryset.filter(summary__isnull=True)
     else:
