@@ -131,3 +131,19 @@ def test_reply_to_comment(page):
     page.wait_for_selector(".comment.depth-1 math")
 
     assert "A reply with" in page.inner_text(".comment.depth-1")
+
+
+def test_api_docs_list_operations_under_csp(page):
+    console = []
+    page.on("console", lambda message: console.append(message))
+
+    page.goto("/api/docs/")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+
+    assert "/api/v1/papers/" in paths
+    assert "/api/v1/summaries/{id}/" in paths
+    violations = [
+        message.text for message in console if "Content Security Policy" in message.text
+    ]
+    assert violations == []

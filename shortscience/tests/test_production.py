@@ -37,6 +37,7 @@ def page_urls(summary):
         summary.paper.get_absolute_url(),
         summary.get_absolute_url(),
         reverse("papers:search") + "?q=a",
+        reverse("api:docs"),
     ]
 
 
