@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
+from rest_framework.test import APIClient
 
 from shortscience.api.exceptions import api_exception_handler, flatten_errors
 from shortscience.exceptions import ServiceError
@@ -188,3 +189,31 @@ def test_page_server_error_stays_html(client, monkeypatch):
 
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "method", ["get", "head", "options", "post", "put", "patch", "delete"]
+)
+@pytest.mark.parametrize("path", ["/api/v1/nothing/here/", "/api/nothing"])
+def test_unknown_address_json_404_any_method(method, path):
+    client = APIClient(enforce_csrf_checks=True)
+
+    response = getattr(client, method)(path, {"a": 1} if method != "head" else None)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    if method != "head":
+        assert set(response.json()) == SHAPE
+        assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_unknown_address_404_with_session(member):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(member)
+
+    response = client.post("/api/v1/nothing/here/", {"source": "text"})
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
