@@ -14,7 +14,7 @@ from rest_framework.reverse import reverse
 
 from accounts.api import MemberFieldMixin, MemberSerializer
 from shortscience.api.pagination import KeysetPagination, sort_keys
-from shortscience.api.serializers import ReversedUrlField
+from shortscience.api.serializers import InputSerializer, ReversedUrlField
 from summaries.api import MAX_ID, get_summary_or_404
 
 from . import services
@@ -86,7 +86,7 @@ class ThreadCommentSerializer(CommentSerializer):
         read_only_fields = fields
 
 
-class CommentCreateSerializer(serializers.Serializer):
+class CommentCreateSerializer(InputSerializer):
     source = serializers.CharField(
         trim_whitespace=False, help_text="Markdown with LaTeX math."
     )
@@ -99,7 +99,7 @@ class CommentCreateSerializer(serializers.Serializer):
     )
 
 
-class CommentEditSerializer(serializers.Serializer):
+class CommentEditSerializer(InputSerializer):
     source = serializers.CharField(
         trim_whitespace=False, help_text="Markdown with LaTeX math."
     )

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from papers.api import PaperReferenceSerializer
-from shortscience.api.serializers import ReversedUrlField
+from shortscience.api.serializers import InputSerializer, ReversedUrlField
 
 from . import services
 from .models import Demo, DemoRun
@@ -256,7 +256,7 @@ class RunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RunRequestSerializer(serializers.Serializer):
+class RunRequestSerializer(InputSerializer):
     force = serializers.BooleanField(
         default=False,
         help_text="Run again even if the outputs are cached; staff only.",

@@ -27,7 +27,7 @@ from papers.api import PaperReferenceSerializer
 from papers.models import Paper
 from shortscience.api.permissions import Authenticated
 from shortscience.api.schema import BIBTEX_KEY_PARAMETER, USERNAME_PARAMETER
-from shortscience.api.serializers import ReversedUrlField
+from shortscience.api.serializers import InputSerializer, ReversedUrlField
 
 from . import services
 from .diff import diff_sources
@@ -121,7 +121,7 @@ class SummarySerializer(MemberFieldMixin, serializers.ModelSerializer):
         return self.context.get("votes", {}).get(summary.pk)
 
 
-class SummaryCreateSerializer(serializers.Serializer):
+class SummaryCreateSerializer(InputSerializer):
     paper = serializers.CharField(
         max_length=255, help_text="The BibTeX key of the paper summarised."
     )
@@ -138,7 +138,7 @@ class SummaryCreateSerializer(serializers.Serializer):
         return paper
 
 
-class SummaryUpdateSerializer(serializers.Serializer):
+class SummaryUpdateSerializer(InputSerializer):
     """An edit of a summary; ``base_version`` is the version it started from."""
 
     source = serializers.CharField(
@@ -154,7 +154,7 @@ class SummaryUpdateSerializer(serializers.Serializer):
     )
 
 
-class VoteSerializer(serializers.Serializer):
+class VoteSerializer(InputSerializer):
     value = serializers.ChoiceField(choices=Vote.VALUE_CHOICES, help_text="1 or -1.")
 
 

@@ -6,7 +6,10 @@ declare only the ones particular to them (409 on an edit, for instance),
 and gives every 4xx response the body described in ``exceptions.py``.
 """
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+)
 from drf_spectacular.utils import OpenApiParameter
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -101,6 +104,21 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "description": "A personal API token from /settings/tokens/, sent "
             "as `Authorization: Bearer <token>`; `Token <token>` works too.",
         }
+
+
+class InputSerializerScheme(OpenApiSerializerExtension):
+    """Document that request bodies of ``InputSerializer`` accept no other fields."""
+
+    target_class = "shortscience.api.serializers.InputSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(
+            self.target, direction, bypass_extensions=True
+        )
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
 
 
 def add_error_responses(result, generator, request, public):

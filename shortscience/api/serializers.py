@@ -1,5 +1,6 @@
-"""Serializer fields that every app's API uses."""
+"""Serializer fields and the request body serializer that every app's API uses."""
 
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 # The characters that Django's reverse() leaves unescaped in a URL argument
 # (django.urls.resolvers, Django 5.2): RFC 3986 sub-delimiters and "/~:@".
@@ -58,3 +60,40 @@ class ReversedUrlField(serializers.Field):
             return None
         head, tail = self.url_template
         return head + quote(str(lookup), safe=URL_SAFE) + tail
+
+
+class InputSerializer(serializers.Serializer):
+    """A serializer of a request body that rejects fields it does not declare.
+
+    DRF drops undeclared fields silently, so a misspelt field such as
+    ``privat`` would be ignored and its default saved. Every write's body
+    serializer derives from this class. Each unknown field gets its own
+    error, code ``unknown_field``, together with the errors of the known
+    fields.
+    """
+
+    def to_internal_value(self, data):
+        unknown = self.unknown_field_errors(data)
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if not unknown or not isinstance(error.detail, dict):
+                raise
+            raise serializers.ValidationError({**error.detail, **unknown}) from None
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return values
+
+    def unknown_field_errors(self, data) -> dict:
+        """Return an error for each key of ``data`` that is no writable field."""
+        if not isinstance(data, Mapping):
+            return {}
+        writable = sorted(
+            name for name, field in self.fields.items() if not field.read_only
+        )
+        message = f"Unknown field. The accepted fields are {', '.join(writable)}."
+        return {
+            name: [ErrorDetail(message, code="unknown_field")]
+            for name in data
+            if name not in writable
+        }

@@ -247,3 +247,21 @@ def test_api_conforms_to_schema(live_server):
                 run_operation(operation, session, live_server.url, fixed, failures)
 
     assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_write_bodies_forbid_other_fields(client):
+    schemas = yaml.safe_load(client.get("/api/schema/").content)["components"][
+        "schemas"
+    ]
+
+    for name in [
+        "SummaryCreateRequest",
+        "SummaryUpdateRequest",
+        "PatchedSummaryUpdateRequest",
+        "VoteRequest",
+        "CommentCreateRequest",
+        "PatchedCommentEditRequest",
+        "RunRequestRequest",
+    ]:
+        assert schemas[name]["additionalProperties"] is False, name
