@@ -88,7 +88,25 @@ def check_parameters(parameters) -> dict:
                 f"Parameter name {name!r} is not a public Python identifier.",
                 field="parameters",
             )
+    if _contains_nul(parameters):
+        # PostgreSQL's jsonb rejects U+0000 in any string, key or value.
+        raise ServiceError(
+            "Parameter values cannot contain the NUL character (U+0000).",
+            field="parameters",
+        )
     return parameters
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(
+            _contains_nul(key) or _contains_nul(item) for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
 
 
 def inject_parameters(

@@ -10,11 +10,11 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from papers.models import Paper
 from shortscience.exceptions import ServiceError
+from shortscience.redirects import is_safe_redirect
 from summaries.models import Summary
 
 from . import services
@@ -44,9 +44,7 @@ def _demo_or_404(pk: int, user) -> Demo:
 
 def _back(request, demo: Demo) -> str:
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if is_safe_redirect(request, target):
         return f"{target}#demo-{demo.pk}"
     return f"{demo.paper.get_absolute_url()}#demo-{demo.pk}"
 

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from comments.forms import CommentForm
@@ -14,6 +13,7 @@ from papers.models import Paper
 from shortscience import pagecache
 from shortscience.exceptions import ServiceError
 from shortscience.pagination import feed_page
+from shortscience.redirects import is_safe_redirect
 
 from . import services
 from .diff import diff_sources
@@ -239,8 +239,6 @@ def preview(request):
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if is_safe_redirect(request, target):
         return target
     return default

@@ -198,7 +198,7 @@ def test_api_queryset_keeps_rank_order():
         "or",
         "the of and",
         "&|!<->:*",
-        "\x00\x01",
+        "\x01\x02",
         "\ue000mark\ue001",
         "x" * 5000,
         "word " * 400,
