@@ -11,11 +11,40 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import LOGGING, SECRET_KEY, env_bool
 
-if not SECRET_KEY:
+# Django's deploy check (security.W009) flags the same weak keys, but only
+# as a warning that `manage.py check --deploy` prints.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+KEY_GENERATION_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Return why ``key`` is too weak to sign sessions and tokens, or None."""
+    if not key:
+        return "SECRET_KEY is not set"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return (
+            f"SECRET_KEY is {len(key)} characters long, shorter than "
+            f"{SECRET_KEY_MIN_LENGTH} characters"
+        )
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return (
+            f"SECRET_KEY has fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS} "
+            "distinct characters"
+        )
+    if key.startswith("django-insecure-"):
+        return (
+            "SECRET_KEY starts with django-insecure-, the prefix of the keys "
+            "that startproject generates for development"
+        )
+    return None
+
+
+_problem = secret_key_problem(SECRET_KEY)
+if _problem is not None:
     raise ImproperlyConfigured(
-        "SECRET_KEY is not set. Set it in the environment to a long random value, "
-        "for example the output of: python -c 'import secrets; "
-        "print(secrets.token_urlsafe(50))'"
+        f"{_problem}. Set it in the environment to a long random value, for "
+        f"example the output of: {KEY_GENERATION_COMMAND}"
     )
 
 DEBUG = False

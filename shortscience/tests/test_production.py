@@ -224,7 +224,34 @@ def test_production_requires_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_production_starts_with_secret_key():
-    result = run_production_settings(SECRET_KEY="x" * 50)
+GENERATE_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("a1B2c3D4e5" * 4 + "f6G7h8I9", "shorter than 50 characters"),
+        ("ab" * 40, "fewer than 5 distinct characters"),
+        (
+            "django-insecure-" + "q8Zr3kP0xW5vN2mT7yL1cB4hJ6fD9sGa2Wn5Tx7",
+            "django-insecure-",
+        ),
+    ],
+    ids=["short", "repetitive", "django-insecure"],
+)
+def test_production_rejects_weak_secret_key(key, reason):
+    result = run_production_settings(SECRET_KEY=key)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert reason in result.stderr
+    assert GENERATE_COMMAND in result.stderr
+    assert key not in result.stderr
+
+
+def test_production_starts_with_strong_secret_key():
+    key = "v3Kq9_Xb2LmN8pRt5WzY1cD7fH4jS6gA0eU-iO2kQ9wE3rT5yU7iP"
+
+    result = run_production_settings(SECRET_KEY=key)
 
     assert result.returncode == 0, result.stderr
