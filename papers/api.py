@@ -211,14 +211,25 @@ class PaperList(PaperListMixin, ListAPIView):
 class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
         max_length=SEARCH_MAX_LENGTH,
-        help_text="Words that each must appear in the title, an author's name "
-        "or the BibTeX key.",
+        help_text="Words that each must appear in the title, an author's name, "
+        "the abstract, the venue, the BibTeX key or a visible summary. A "
+        "BibTeX key, arXiv identifier or DOI, bare or as a URL, puts the paper "
+        "it names first.",
     )
 
 
 @extend_schema(parameters=[SearchQuerySerializer])
 class PaperSearch(PaperListMixin, ListAPIView):
-    """Search papers by title, author names and BibTeX key; filters apply too."""
+    """Search papers, best match first by default; filters apply too.
+
+    A paper that the query names by BibTeX key, arXiv identifier or DOI
+    comes first, as the search page opens it.
+    """
+
+    # search_position is unique within one search, and "relevance" pages
+    # through the results in the order of the search.
+    ordering_choices = {"relevance": ("search_position",), **PAPER_ORDERINGS}
+    default_ordering = "relevance"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -169,29 +169,39 @@ def paper_queryset(*, query: str, viewer):
     """Return the papers matching ``query`` for ``viewer`` as a queryset, best first.
 
     The papers are those of ``search``, in its order, with authors
-    prefetched, ``summary_count`` (summaries the viewer may see) and
-    ``search_rank`` (higher is better). At most ``MAX_QUERYSET_RESULTS``
-    papers are returned.
+    prefetched, ``summary_count`` (summaries the viewer may see),
+    ``search_position`` (0 for the first) and ``search_rank`` (higher is
+    better). A paper that the query names exactly (see ``find_paper``) comes
+    first, even if no word of the query matches it, as the search page opens
+    it. At most ``MAX_QUERYSET_RESULTS`` papers are returned.
     """
+    exact = find_paper(query)
     query = clean_query(query)
     backend = get_backend()
     prepared = backend.prepare(query)
-    if prepared is None:
-        return paper_listing(viewer=viewer, queryset=Paper.objects.none())
-    ranked = backend.ranked_papers(
-        prepared, _visible(viewer), limit=MAX_QUERYSET_RESULTS, offset=0
-    ).papers
-    if not ranked:
-        return paper_listing(viewer=viewer, queryset=Paper.objects.none())
+    ranked = []
+    if prepared is not None:
+        ranked = backend.ranked_papers(
+            prepared, _visible(viewer), limit=MAX_QUERYSET_RESULTS, offset=0
+        ).papers
+    scores = [(row.paper_id, row.score) for row in ranked]
+    if exact is not None:
+        top = max((score for _, score in scores), default=0.0)
+        others = [
+            (paper_id, score) for paper_id, score in scores if paper_id != exact.pk
+        ]
+        scores = [(exact.pk, top), *others[: MAX_QUERYSET_RESULTS - 1]]
+    # With no scores, the queryset is empty without a query, and still has
+    # the annotations that the API's relevance ordering sorts by.
     position = Case(
-        *[When(pk=row.paper_id, then=Value(n)) for n, row in enumerate(ranked)],
+        *[When(pk=paper_id, then=Value(n)) for n, (paper_id, _) in enumerate(scores)],
         output_field=IntegerField(),
     )
     rank = Case(
-        *[When(pk=row.paper_id, then=Value(row.score)) for row in ranked],
+        *[When(pk=paper_id, then=Value(score)) for paper_id, score in scores],
         output_field=FloatField(),
     )
-    queryset = Paper.objects.filter(pk__in=[row.paper_id for row in ranked])
+    queryset = Paper.objects.filter(pk__in=[paper_id for paper_id, _ in scores])
     return (
         paper_listing(viewer=viewer, queryset=queryset)
         .annotate(search_position=position, search_rank=rank)

@@ -261,6 +261,78 @@ def test_search_applies_filters(api_client):
     assert [p["bibtex_key"] for p in results(response)] == ["new"]
 
 
+def test_search_orders_by_relevance(api_client):
+    PaperFactory(bibtex_key="strong", title="Pangolins")
+    PaperFactory(bibtex_key="weak", title="Other words", abstract="About pangolins.")
+
+    response = api_client.get("/api/v1/search/", {"q": "pangolins"})
+
+    assert [p["bibtex_key"] for p in results(response)] == ["strong", "weak"]
+
+
+def test_search_keeps_other_orderings(api_client):
+    PaperFactory(bibtex_key="old", title="Pangolins", year=2001)
+    PaperFactory(bibtex_key="new", title="On pangolins", year=2020)
+
+    response = api_client.get(
+        "/api/v1/search/", {"q": "pangolins", "ordering": "-year"}
+    )
+
+    assert [p["bibtex_key"] for p in results(response)] == ["new", "old"]
+
+
+@pytest.fixture
+def identified_paper():
+    """A paper found by its identifiers, and a later one that mentions them."""
+    paper = PaperFactory(
+        bibtex_key="conf/icml/IoffeS15",
+        title="Batch Normalization",
+        arxiv_id="1502.03167",
+        doi="10.5555/3045118.3045167",
+    )
+    PaperFactory(
+        bibtex_key="citing",
+        title="Citing conf icml IoffeS15 arXiv 1502.03167 abs",
+        abstract="Builds on https://arxiv.org/abs/1502.03167v3 and "
+        "https://doi.org/10.5555/3045118.3045167, doi 10.5555.",
+    )
+    return paper
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "1502.03167",
+        "arXiv:1502.03167",
+        "https://arxiv.org/abs/1502.03167v3",
+        "10.5555/3045118.3045167",
+        "https://doi.org/10.5555/3045118.3045167",
+        "conf/icml/IoffeS15",
+    ],
+)
+def test_search_puts_identified_paper_first(api_client, identified_paper, query):
+    response = api_client.get("/api/v1/search/", {"q": query})
+
+    keys = [p["bibtex_key"] for p in results(response)]
+    assert keys[0] == identified_paper.bibtex_key
+    assert keys.count(identified_paper.bibtex_key) == 1
+
+
+def test_search_identified_paper_pages_once(api_client, identified_paper):
+    first = api_client.get("/api/v1/search/", {"q": "1502.03167", "page_size": 1})
+    second = api_client.get(first.json()["next"])
+
+    assert [p["bibtex_key"] for p in results(first)] == ["conf/icml/IoffeS15"]
+    assert [p["bibtex_key"] for p in results(second)] == ["citing"]
+    assert second.json()["next"] is None
+
+
+def test_search_identified_paper_obeys_filters(api_client, identified_paper):
+    response = api_client.get("/api/v1/search/", {"q": "1502.03167", "year": 1999})
+
+    assert results(response) == []
+
+
 @pytest.mark.parametrize("query", [{}, {"q": ""}, {"q": "x" * 201}])
 def test_search_needs_valid_query(api_client, query):
     response = api_client.get("/api/v1/search/", query)
@@ -279,3 +351,12 @@ def test_real_front_page_paper_by_key(api_client, frontpage_dir, encode):
 
     assert response.status_code == 200
     assert response.json()["authors"][0]["last"] == "Glorot"
+
+
+def test_search_without_match_is_empty(api_client):
+    PaperFactory(title="Graph networks")
+
+    response = api_client.get("/api/v1/search/", {"q": "ä", "has_summaries": "true"})
+
+    assert response.status_code == 200
+    assert results(response) == []

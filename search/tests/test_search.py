@@ -182,6 +182,26 @@ def test_api_queryset_keeps_rank_order():
     assert papers[0].summary_count == 0
 
 
+def test_api_queryset_puts_identified_paper_first():
+    named = PaperFactory(title="Batch Normalization", arxiv_id="1502.03167")
+    citing = PaperFactory(title="Citing 1502.03167 twice: 1502.03167")
+
+    papers = list(search_papers(query="1502.03167", viewer=None))
+
+    assert papers == [named, citing]
+    assert papers[0].search_rank >= papers[1].search_rank
+
+
+def test_api_queryset_returns_identified_paper_alone():
+    named = PaperFactory(title="Batch Normalization", doi="10.5555/3045118.3045167")
+
+    papers = list(
+        search_papers(query="https://doi.org/10.5555/3045118.3045167", viewer=None)
+    )
+
+    assert papers == [named]
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -108,13 +108,29 @@ class Cursor:
     backwards: bool = False
 
 
-def sort_keys(model, fields: tuple[str, ...]) -> tuple[SortKey, ...]:
-    """Build the sort keys for ``fields`` (``-`` for descending) of ``model``."""
+def sort_field(model, name: str, annotations=None):
+    """Return the field that ``name`` sorts by: ``pk``, an annotation or a field.
+
+    ``annotations`` is a queryset's ``query.annotations``; an annotation
+    sorts by its output field.
+    """
+    if name == "pk":
+        return model._meta.pk
+    if annotations and name in annotations:
+        return annotations[name].output_field
+    return model._meta.get_field(name)
+
+
+def sort_keys(model, fields: tuple[str, ...], annotations=None) -> tuple[SortKey, ...]:
+    """Build the sort keys for ``fields`` (``-`` for descending) of ``model``.
+
+    A field may also name one of ``annotations``, as ``sort_field`` does.
+    """
     keys = []
     for name in fields:
         descending = name.startswith("-")
         name = name.removeprefix("-")
-        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        field = sort_field(model, name, annotations)
         keys.append(SortKey(name, descending, nullable=field.null))
     return tuple(keys)
 
@@ -160,15 +176,18 @@ class KeysetPagination(BasePagination):
     cursor_query_param = "cursor"
     ordering_query_param = "ordering"
     page_size_query_param = "page_size"
+    # The queryset's annotations that an ordering may sort by.
+    annotations = None
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.model = queryset.model
+        self.annotations = queryset.query.annotations
         self.base_url = request.build_absolute_uri()
         choices = view.ordering_choices
         self.ordering = self._requested_ordering(request, view)
         self.page_size = self._requested_page_size(request)
-        self.keys = sort_keys(queryset.model, choices[self.ordering])
+        self.keys = sort_keys(queryset.model, choices[self.ordering], self.annotations)
         cursor = self._requested_cursor(request)
 
         backwards = cursor is not None and cursor.backwards
@@ -305,8 +324,7 @@ class KeysetPagination(BasePagination):
         return Cursor(cursor.ordering, values, cursor.backwards)
 
     def _to_python(self, key: SortKey, value):
-        meta = self.model._meta
-        field = meta.pk if key.field == "pk" else meta.get_field(key.field)
+        field = sort_field(self.model, key.field, self.annotations)
         if value is None:
             if not key.nullable:
                 raise TypeError("NULL in a column that cannot be NULL")
