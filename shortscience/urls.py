@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from shortscience.health import health
+from shortscience.views import favicon
 from summaries import views as summary_views
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/", include("shortscience.api.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 handler500 = "shortscience.api.exceptions.server_error"
