@@ -338,6 +338,10 @@ class DemoRunRequest(GenericAPIView):
                 RunRequestResultSerializer,
                 description="Queued, or joined a run in progress; poll `run.url`.",
             ),
+            503: OpenApiResponse(
+                description="The new run could not be sent to the worker queue "
+                "and is marked failed; try again later."
+            ),
         },
     )
     def post(self, request, pk):

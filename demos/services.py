@@ -13,6 +13,7 @@ import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
+import kombu.exceptions
 import nbformat
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -36,6 +37,10 @@ RUN_MARGIN = 60
 STALE_RUN_ERROR = (
     "The worker stopped before this run finished: it was killed, lost its "
     "host or passed its hard time limit. Request the run again."
+)
+SEND_FAILED_ERROR = (
+    "The run could not be sent to the worker queue, so it never started. "
+    "Try again in a minute."
 )
 
 
@@ -218,6 +223,8 @@ def request_run(
     Members may request runs of approved demos; ``force`` (run again past
     the cache) and ``parameters`` other than the demo's are for staff. A
     forced request still joins a run of the same key that is in progress.
+    Raises ServiceError with code ``unavailable`` when the new run could not
+    be sent to the broker; that run is then marked failed.
     """
     _check_may_request(demo, user, force=force, parameters=parameters)
     values = demo.parameters if parameters is None else parameters
@@ -248,6 +255,10 @@ def request_run(
         active = DemoRun.objects.get(cache_key=key, status__in=DemoRun.ACTIVE)
         _point_demo_at(demo, active)
         return RunRequest(run=active, outcome="joined")
+    # The run is sent when the transaction commits. Inside a caller's
+    # transaction that happens later, and a failed send shows on the run.
+    if run.status == DemoRun.Status.FAILED:
+        raise ServiceError(SEND_FAILED_ERROR, code="unavailable")
     return RunRequest(run=run, outcome="queued")
 
 
@@ -298,16 +309,42 @@ def _queue_run(demo: Demo, user, *, key: str, parameters: dict, force: bool):
     return run
 
 
-def enqueue_run(run: DemoRun) -> None:
-    """Send the run to its queue, with Celery limits past the run's own."""
+def enqueue_run(run: DemoRun) -> bool:
+    """Send the run to its queue, with Celery limits past the run's own.
+
+    Returns whether the message was sent. A run that cannot be sent, for
+    example because the broker is unreachable after Celery's publish
+    retries, is marked failed: left queued, it would never start, and every
+    later request for its cache key would join it.
+    """
     from .tasks import execute_run
 
-    execute_run.apply_async(
-        args=[run.pk],
-        queue=run.queue,
-        soft_time_limit=run.run_timeout + RUN_MARGIN,
-        time_limit=run.run_timeout + 2 * RUN_MARGIN,
+    try:
+        execute_run.apply_async(
+            args=[run.pk],
+            queue=run.queue,
+            soft_time_limit=run.run_timeout + RUN_MARGIN,
+            time_limit=run.run_timeout + 2 * RUN_MARGIN,
+        )
+    except (kombu.exceptions.OperationalError, OSError):
+        logger.exception(
+            "Demo run could not be sent to its queue: run_id=%s demo_id=%s queue=%s",
+            run.pk,
+            run.demo_id,
+            run.queue,
+        )
+        _fail_unsent_run(run)
+        return False
+    return True
+
+
+def _fail_unsent_run(run: DemoRun) -> None:
+    now = timezone.now()
+    DemoRun.objects.filter(pk=run.pk, status=DemoRun.Status.QUEUED).update(
+        status=DemoRun.Status.FAILED, error=SEND_FAILED_ERROR, finished=now
     )
+    run.refresh_from_db(fields=["status", "error", "finished"])
+    invalidate_demo_pages(run.demo_id)
 
 
 def _point_demo_at(demo: Demo, run: DemoRun) -> None:
