@@ -315,6 +315,10 @@ class NotebookRun:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._kernel_process = None
+        self._client: NotebookClient | None = None
+        self._gpus: list[str] = []
+        # The cell being executed, left set on a cell that failed or timed out.
+        self._running: CellResult | None = None
 
     def run(self) -> ExecutionResult:
         """Execute the notebook and return the result; a failing cell is in the result.
@@ -358,6 +362,24 @@ class NotebookRun:
             raise outcome["error"]
         return outcome["result"]
 
+    def stopped_result(self, *, status: str, error: str) -> ExecutionResult:
+        """Return the result of a run that ``run()`` raised out of, with what it kept.
+
+        For a caller interrupted mid-run, for example by Celery's soft time
+        limit. Cells that finished keep their outputs. The cell that was
+        running keeps the outputs that had arrived, and is marked
+        ``timed_out`` for a ``timed_out`` run and ``error`` otherwise, even
+        if the kernel thread marked it first as the kernel was stopped.
+        """
+        cell = self._running
+        failed_cell = None
+        if cell is not None:
+            if self._client is not None:
+                self._collect(self._client, cell, self.notebook.cells[cell.index])
+            cell.status = "timed_out" if status == "timed_out" else "error"
+            failed_cell = cell.number
+        return self._result(status, self._gpus, failed_cell=failed_cell, error=error)
+
     def _cancel(self) -> None:
         """Stop the kernel thread's work, after the caller was interrupted."""
         if self._loop is None or self._task is None:
@@ -378,6 +400,7 @@ class NotebookRun:
     async def _run(self, workdir: Path, gpus: list[str]) -> ExecutionResult:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
+        self._gpus = gpus
         limits = self.limits
         env = kernel_environment(
             workdir, memory_limit_mb=limits.memory_limit_mb, gpu=bool(gpus)
@@ -405,6 +428,7 @@ class NotebookRun:
             iopub_timeout=5,
             extra_arguments=["--HistoryManager.hist_file=:memory:"],
         )
+        self._client = client
         deadline = time.monotonic() + limits.run_timeout
         try:
             return await self._run_in_kernel(client, env, workdir, gpus, deadline)
@@ -463,6 +487,7 @@ class NotebookRun:
             client.timeout = max(1, math.ceil(cell_limit))
             self._report_progress(result.number)
             cell = client.nb.cells[result.index]
+            self._running = result
             try:
                 await client.async_execute_cell(cell, result.index)
             except CellTimeoutError:
@@ -491,6 +516,7 @@ class NotebookRun:
                 )
             self._collect(client, result, cell)
             result.status = "ok"
+            self._running = None
         return self._result("succeeded", gpus)
 
     def _collect(self, client, result: CellResult, cell) -> None:

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import kombu.exceptions
 import nbformat
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,6 +38,10 @@ RUN_MARGIN = 60
 STALE_RUN_ERROR = (
     "The worker stopped before this run finished: it was killed, lost its "
     "host or passed its hard time limit. Request the run again."
+)
+WORKER_TIME_LIMIT_ERROR = (
+    "The run passed its worker's time limit, which is a minute past its own "
+    "whole-run limit, so it was stopped."
 )
 SEND_FAILED_ERROR = (
     "The run could not be sent to the worker queue, so it never started. "
@@ -438,10 +443,17 @@ def execute_run(run_id: int) -> DemoRun | None:
             interrupt_grace=settings.DEMOS_INTERRUPT_GRACE,
         ),
         resource_class=run.resource_class,
-        on_progress=lambda number, count: _record_progress(run.pk, number, count),
+        on_progress=lambda number, count: _record_progress(run, number, count),
         cache_dir=settings.DEMOS_CACHE_DIR,
     )
-    result = execution.run()
+    try:
+        result = execution.run()
+    except SoftTimeLimitExceeded:
+        # The outputs so far are still in memory: store them with the run.
+        logger.warning("Demo run passed its Celery time limit: run_id=%s", run.pk)
+        result = execution.stopped_result(
+            status=DemoRun.Status.TIMED_OUT, error=WORKER_TIME_LIMIT_ERROR
+        )
     rendered = render_cells(run.pk, result.cells)
     _finish(
         run,
@@ -455,8 +467,11 @@ def execute_run(run_id: int) -> DemoRun | None:
     return run
 
 
-def _record_progress(run_id: int, number: int, count: int) -> None:
-    DemoRun.objects.filter(pk=run_id, status=DemoRun.Status.RUNNING).update(
+def _record_progress(run: DemoRun, number: int, count: int) -> None:
+    # Kept on the instance too, which ``_finish`` saves over the row.
+    run.progress_cell = number
+    run.cell_count = count
+    DemoRun.objects.filter(pk=run.pk, status=DemoRun.Status.RUNNING).update(
         progress_cell=number, cell_count=count
     )
 

@@ -35,14 +35,14 @@ def execute_run(run_id: int) -> None:
     try:
         services.execute_run(run_id)
     except SoftTimeLimitExceeded:
+        # A limit passed during execution is handled by services.execute_run,
+        # which keeps the outputs. This one passed while the run was claimed
+        # or its result stored.
         logger.warning("Demo run passed its Celery time limit: run_id=%s", run_id)
         services.fail_run(
             run_id,
             status=DemoRun.Status.TIMED_OUT,
-            error=(
-                "The run passed its worker's time limit, which is a minute past "
-                "its own whole-run limit; it was stopped."
-            ),
+            error=services.WORKER_TIME_LIMIT_ERROR,
         )
 
 

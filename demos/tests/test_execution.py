@@ -1,11 +1,13 @@
 """Running notebooks in limited kernels: memory, time, output and GPU limits."""
 
+import signal
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 
 from demos.execution import Limits, NotebookRun, detect_gpus
 from demos.tests.factories import make_notebook
@@ -190,3 +192,114 @@ def test_gpu_run_fails_without_gpu():
 def test_worker_never_imports_torch():
     execute("import torch\nprint(torch.__version__)")
     assert "torch" not in sys.modules
+
+
+@pytest.fixture(scope="module")
+def error_run():
+    """The exception case: cell 2 raises, after cell 1 printed."""
+    return execute("print('one')", "print('two')\nraise ValueError('bad')", "1")
+
+
+def test_error_run_fails_cell_two(error_run):
+    assert error_run[1].failed_cell == 2
+
+
+def test_error_run_keeps_earlier_outputs(error_run):
+    assert stdout_of(error_run[1].cells[0]) == "one\n"
+
+
+def test_error_run_keeps_failed_cell_outputs(error_run):
+    outputs = error_run[1].cells[1].outputs
+    assert outputs[0]["text"] == "two\n"
+    assert outputs[-1]["ename"] == "ValueError"
+
+
+def test_error_run_marks_cells(error_run):
+    assert [cell.status for cell in error_run[1].cells] == ["ok", "error", "not_run"]
+
+
+@pytest.fixture(scope="module")
+def cell_timeout_run():
+    """The per-cell limit case: cell 2 prints, then never ends."""
+    return execute(
+        "print('one')",
+        "print('two', flush=True)\nwhile True: pass",
+        "1",
+        cell_timeout=3,
+    )
+
+
+def test_cell_timeout_keeps_earlier_outputs(cell_timeout_run):
+    assert stdout_of(cell_timeout_run[1].cells[0]) == "one\n"
+
+
+def test_cell_timeout_keeps_partial_output(cell_timeout_run):
+    assert stdout_of(cell_timeout_run[1].cells[1]) == "two\n"
+
+
+def test_cell_timeout_marks_cells(cell_timeout_run):
+    assert [cell.status for cell in cell_timeout_run[1].cells] == [
+        "ok",
+        "timed_out",
+        "not_run",
+    ]
+
+
+@pytest.fixture(scope="module")
+def run_timeout_run():
+    """The whole-run limit case: cell 2 prints, then sleeps past the run's limit."""
+    return execute(
+        "print('one')",
+        "import time\nprint('two', flush=True)\ntime.sleep(30)",
+        "1",
+        run_timeout=4,
+    )
+
+
+def test_run_timeout_keeps_earlier_outputs(run_timeout_run):
+    assert stdout_of(run_timeout_run[1].cells[0]) == "one\n"
+
+
+def test_run_timeout_keeps_partial_output(run_timeout_run):
+    assert stdout_of(run_timeout_run[1].cells[1]) == "two\n"
+
+
+def test_run_timeout_marks_cells(run_timeout_run):
+    assert [cell.status for cell in run_timeout_run[1].cells] == [
+        "ok",
+        "timed_out",
+        "not_run",
+    ]
+
+
+def test_stopped_run_keeps_outputs():
+    """A run stopped from outside, as Celery's soft time limit stops it."""
+
+    def stop(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    notebook = nbformat.reads(
+        make_notebook(
+            "print('one')",
+            "import time\nprint('two', flush=True)\ntime.sleep(120)",
+            "1",
+        ),
+        as_version=4,
+    )
+    run = NotebookRun(notebook, limits=limits(cell_timeout=300, run_timeout=300))
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(6)
+    try:
+        with pytest.raises(SoftTimeLimitExceeded):
+            run.run()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    result = run.stopped_result(status="timed_out", error="stopped")
+
+    assert result.status == "timed_out"
+    assert result.failed_cell == 2
+    assert [cell.status for cell in result.cells] == ["ok", "timed_out", "not_run"]
+    assert stdout_of(result.cells[0]) == "one\n"
+    assert stdout_of(result.cells[1]) == "two\n"
+    assert not kernel_alive(run.kernel_pgid)

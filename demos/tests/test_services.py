@@ -245,6 +245,21 @@ def test_execute_untrusted_outputs_end_to_end(sent):
     assert ".svg" in page
 
 
+def test_failed_run_stores_outputs(sent):
+    notebook = make_notebook("print('one')", "raise ValueError('bad')", "print(3)")
+    demo = DemoFactory(notebook=notebook)
+    run = services.request_run(demo=demo, user=UserFactory()).run
+    services.execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == DemoRun.Status.FAILED
+    assert run.failed_cell == 2
+    assert run.progress_cell == 2
+    assert run.cell_count == 3
+    assert [cell["status"] for cell in run.cells] == ["ok", "error", "not_run"]
+    assert "one" in run.cells[0]["outputs_html"]
+    assert "ValueError" in run.cells[1]["outputs_html"]
+
+
 def test_fail_run_marks_timed_out():
     run = DemoRunFactory(status=DemoRun.Status.RUNNING, progress_cell=2)
     services.fail_run(run.pk, status=DemoRun.Status.TIMED_OUT, error="late")

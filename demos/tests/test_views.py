@@ -100,6 +100,31 @@ def test_queued_gpu_run_visible(client):
     assert reverse("demos:status", args=[run.pk]) in page
 
 
+def test_failed_run_shows_progress_and_outputs(client):
+    paper = PaperFactory()
+    demo = DemoFactory(paper=paper)
+    code = {"type": "code", "source": "x", "execution_count": 1}
+    run = DemoRunFactory(
+        demo=demo,
+        status=DemoRun.Status.FAILED,
+        progress_cell=2,
+        cell_count=3,
+        failed_cell=2,
+        error="Cell 2 of 3 failed. ValueError: bad",
+        cells=[
+            {**code, "number": 1, "status": "ok", "outputs_html": "<pre>out-1</pre>"},
+            {**code, "number": 2, "status": "error", "outputs_html": "<pre>tb</pre>"},
+            {**code, "number": 3, "status": "not_run", "outputs_html": ""},
+        ],
+    )
+    Demo.objects.filter(pk=demo.pk).update(latest_run=run)
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert "Failed at cell 2 of 3" in page
+    assert "<pre>out-1</pre>" in page
+    assert '<p class="demo-error">Failed.</p>' in page
+    assert "Not run." in page
+
+
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_paper_page_queries_constant(client, signed_in):
     if signed_in:

@@ -21,7 +21,7 @@ from django.db import connection
 from demos import services
 from demos.management.commands.load_demo_notebooks import NOTEBOOK_DIR, SITE_DEMOS
 from demos.models import Demo, DemoRun
-from demos.tests.factories import make_notebook
+from demos.tests.factories import DemoRunFactory, make_notebook
 from shortscience.celery import app as celery_app
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -227,6 +227,44 @@ def test_killed_worker_process_fails_run(worker, member):
     assert run.status == DemoRun.Status.FAILED
     assert "worker stopped" in run.error
     wait_for(lambda: not marked_kernels(), 10, "a kernel outlived its worker")
+
+
+def test_worker_time_limit_keeps_outputs(worker, member):
+    from demos.tasks import execute_run
+    from papers.tests.factories import PaperFactory
+
+    notebook = make_notebook(
+        "print('one')",
+        "import time\nprint('two', flush=True)\ntime.sleep(120)",
+        "print(3)",
+    )
+    demo = services.load_site_demo(
+        paper=PaperFactory(),
+        title="Past the worker's limit",
+        notebook=notebook,
+        limits={"cell_timeout": 300, "run_timeout": 300},
+    )[0]
+    run = DemoRunFactory(
+        demo=demo,
+        queue=CPU_QUEUE,
+        cell_timeout=300,
+        run_timeout=300,
+        cell_count=3,
+    )
+    # A Celery soft limit far below the run's own limits, so that the
+    # worker's limit is what stops the run.
+    execute_run.apply_async(
+        args=[run.pk], queue=CPU_QUEUE, soft_time_limit=20, time_limit=80
+    )
+    wait_finished(run)
+
+    assert run.status == DemoRun.Status.TIMED_OUT
+    assert "worker's time limit" in run.error
+    assert run.failed_cell == 2
+    assert run.progress_cell == 2
+    assert [cell["status"] for cell in run.cells] == ["ok", "timed_out", "not_run"]
+    assert "one" in run.cells[0]["outputs_html"]
+    assert "two" in run.cells[1]["outputs_html"]
 
 
 def marked_kernels() -> list[int]:
