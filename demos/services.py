@@ -170,6 +170,8 @@ def revise_notebook(*, demo: Demo, user, notebook: bytes | str) -> DemoRevision:
         raise ServiceError("Only the demo's owner can change it.", code="forbidden")
     parsed = notebooks.parse_notebook(notebook)
     with transaction.atomic():
+        # Waits for an approval in progress; see set_approval.
+        Demo.objects.select_for_update().filter(pk=demo.pk).first()
         revision = _add_revision(demo, parsed, user=user)
         if not user.is_staff:
             demo.approval = Demo.Approval.PENDING
@@ -195,22 +197,65 @@ def revise_notebook(*, demo: Demo, user, notebook: bytes | str) -> DemoRevision:
     return revision
 
 
-def set_approval(*, demo: Demo, user, approved: bool) -> Demo:
-    """Approve the demo's current revision so it may run, or reject it; staff only."""
+def set_approval(
+    *, demo: Demo, user, approved: bool, revision: int | None = None
+) -> Demo:
+    """Approve the demo's current revision so it may run, or reject it; staff only.
+
+    ``revision`` is the number of the revision the reviewer saw. Approval
+    needs it, and a rejection checks it when given. Raises ServiceError
+    with code ``conflict`` when another revision has been uploaded since,
+    so that this call never approves a revision uploaded after the review.
+    """
     if not user.is_staff:
         raise ServiceError("Only staff can approve demos.", code="forbidden")
-    demo.approval = Demo.Approval.APPROVED if approved else Demo.Approval.REJECTED
-    demo.approved_by = user if approved else None
-    demo.approved_at = timezone.now() if approved else None
-    demo.save(update_fields=["approval", "approved_by", "approved_at", "updated"])
+    if approved and revision is None:
+        raise ServiceError(
+            "Approval needs the number of the notebook revision you reviewed.",
+            field="revision",
+        )
+    with transaction.atomic():
+        # Locked, so that a revision uploaded meanwhile waits for this to end
+        # and then sends the demo back to awaiting approval.
+        locked = (
+            Demo.objects.select_for_update(of=("self",))
+            .select_related("current_revision")
+            .defer("current_revision__notebook")
+            .get(pk=demo.pk)
+        )
+        _check_reviewed_revision(locked, revision, approved=approved)
+        demo.approval = Demo.Approval.APPROVED if approved else Demo.Approval.REJECTED
+        demo.approved_by = user if approved else None
+        demo.approved_at = timezone.now() if approved else None
+        demo.save(update_fields=["approval", "approved_by", "approved_at", "updated"])
     invalidate_demo_pages(demo.pk)
     logger.info(
-        "Demo approval set: demo_id=%s approval=%s user_id=%s",
+        "Demo approval set: demo_id=%s approval=%s revision=%s user_id=%s",
         demo.pk,
         demo.approval,
+        revision,
         user.pk,
     )
     return demo
+
+
+def _check_reviewed_revision(
+    demo: Demo, revision: int | None, *, approved: bool
+) -> None:
+    current = demo.current_revision
+    if current is None and approved:
+        raise ServiceError(
+            "This demo has no notebook yet, so there is nothing to approve.",
+            code="conflict",
+        )
+    if current is not None and revision is not None and revision != current.number:
+        raise ServiceError(
+            f"You reviewed revision {revision}, but the demo's current notebook "
+            f"is revision {current.number}. Review revision {current.number}, "
+            "then approve it.",
+            code="conflict",
+            field="revision",
+        )
 
 
 def run_cache_key(demo: Demo, parameters: dict) -> str:
