@@ -490,6 +490,7 @@ def execute_run(run_id: int) -> DemoRun | None:
         resource_class=run.resource_class,
         on_progress=lambda number, count: _record_progress(run, number, count),
         cache_dir=settings.DEMOS_CACHE_DIR,
+        kernel_user=settings.DEMOS_KERNEL_USER,
     )
     try:
         result = execution.run()

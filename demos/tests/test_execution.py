@@ -1,6 +1,11 @@
 """Running notebooks in limited kernels: memory, time, output and GPU limits."""
 
+import json
+import os
+import pwd
+import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -9,6 +14,7 @@ import nbformat
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 
+from demos import isolation
 from demos.execution import Limits, NotebookRun, detect_gpus
 from demos.tests.factories import make_notebook
 
@@ -26,10 +32,13 @@ def limits(**overrides) -> Limits:
     return Limits(**values)
 
 
-def execute(*sources, resource_class="cpu", **overrides):
+def execute(*sources, resource_class="cpu", kernel_user="", **overrides):
     notebook = nbformat.reads(make_notebook(*sources), as_version=4)
     run = NotebookRun(
-        notebook, limits=limits(**overrides), resource_class=resource_class
+        notebook,
+        limits=limits(**overrides),
+        resource_class=resource_class,
+        kernel_user=kernel_user,
     )
     result = run.run()
     return run, result
@@ -303,3 +312,186 @@ def test_stopped_run_keeps_outputs():
     assert stdout_of(result.cells[0]) == "one\n"
     assert stdout_of(result.cells[1]) == "two\n"
     assert not kernel_alive(run.kernel_pgid)
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def process_alive(pid: int) -> bool:
+    """Tell whether ``pid`` is a live process; a zombie counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
+
+
+PR_GET_DUMPABLE = 3
+
+
+def test_kernel_is_non_dumpable():
+    _, result = execute(
+        f"import ctypes\nprint(ctypes.CDLL(None).prctl({PR_GET_DUMPABLE}, 0, 0, 0, 0))"
+    )
+    assert stdout_of(result.cells[0]) == "0\n"
+
+
+def test_kernel_has_memory_limit():
+    _, result = execute(
+        "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS))",
+        memory_limit_mb=900,
+    )
+    limit = 900 * 1024 * 1024
+    assert stdout_of(result.cells[0]) == f"({limit}, {limit})\n"
+
+
+def test_kernel_path_hides_project_modules():
+    _, result = execute(
+        "import importlib.util\nprint(importlib.util.find_spec('kernel_launcher'))"
+    )
+    assert stdout_of(result.cells[0]) == "None\n"
+
+
+def test_setsid_child_killed_after_run():
+    _, result = execute(
+        "import subprocess\n"
+        "print(subprocess.check_output(\n"
+        "    'setsid sleep 300 >/dev/null 2>&1 & echo $!', shell=True, text=True\n"
+        "), end='')"
+    )
+    pid = int(stdout_of(result.cells[0]))
+    assert result.status == "succeeded"
+    assert not process_alive(pid)
+
+
+def test_forked_setsid_child_killed_after_run():
+    if not running_as_root():
+        pytest.skip("a worker that is not root cannot read a non-dumpable fork")
+    _, result = execute(
+        "import os, time\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os.setsid()\n"
+        "    time.sleep(300)\n"
+        "    os._exit(0)\n"
+        "print(pid)"
+    )
+    pid = int(stdout_of(result.cells[0]))
+    assert not process_alive(pid)
+
+
+def test_sweep_spares_processes_of_other_runs():
+    bystander = subprocess.Popen(  # noqa: S603
+        [shutil.which("sleep"), "300"], start_new_session=True
+    )
+    try:
+        execute("print(1)")
+        assert process_alive(bystander.pid)
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_kernel_user_without_root_fails():
+    """A worker that is not root fails the run instead of running it as itself."""
+    if running_as_root():
+        reader, writer = os.pipe()
+        child = os.fork()
+        if child == 0:
+            # Drop to nobody in a child, so the check sees a worker that is
+            # not root; only builtins and loaded modules are used after it.
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                error = ""
+                try:
+                    isolation.kernel_account("nobody")
+                except isolation.KernelUserError as caught:
+                    error = str(caught)
+                os.write(writer, error.encode())
+            finally:
+                os._exit(0)
+        os.close(writer)
+        message = os.read(reader, 4096).decode()
+        os.close(reader)
+        os.waitpid(child, 0)
+    else:
+        _, result = execute("print(1)", kernel_user="nobody")
+        assert result.status == "failed"
+        message = result.error
+    assert "not root" in message
+    assert "DEMOS_KERNEL_USER" in message
+
+
+def test_unknown_kernel_user_fails():
+    _, result = execute("print(1)", kernel_user="no-such-user-7f3a")
+    assert result.status == "failed"
+    assert "no such user" in result.error
+    assert result.cells[0].status == "not_run"
+
+
+SWITCH_USER = """
+import json, os, sys
+from demos import kernel_launcher
+kernel_launcher.switch_user("nobody", connection_file=sys.argv[1])
+print(json.dumps([os.getresuid(), os.getresgid(), os.getgroups()]))
+"""
+
+
+def test_switch_user_drops_to_nobody(tmp_path):
+    if not running_as_root():
+        pytest.skip("only root can switch users")
+    connection_file = tmp_path / "kernel.json"
+    connection_file.write_text("{}")
+    connection_file.chmod(0o600)
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", SWITCH_USER, str(connection_file)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+        check=False,
+    )
+    nobody = pwd.getpwnam("nobody")
+    assert completed.returncode == 0, completed.stderr
+    uids, gids, groups = json.loads(completed.stdout)
+    assert uids == [nobody.pw_uid] * 3
+    assert gids == [nobody.pw_gid] * 3
+    assert set(groups) == set(os.getgrouplist("nobody", nobody.pw_gid))
+    assert connection_file.stat().st_uid == nobody.pw_uid
+
+
+def python_runs_as(account) -> bool:
+    """Tell whether ``account`` can start this Python and import its stdlib."""
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-c", "import json, ctypes, sqlite3"],
+            user=account.pw_uid,
+            group=account.pw_gid,
+            extra_groups=[],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except OSError:
+        return False
+    return completed.returncode == 0
+
+
+def test_kernel_runs_as_kernel_user(tmp_path):
+    if not running_as_root():
+        pytest.skip("only a worker running as root can switch the kernel's user")
+    nobody = pwd.getpwnam("nobody")
+    if not python_runs_as(nobody):
+        pytest.skip(f"user nobody cannot run {sys.executable} or read its stdlib")
+    secret = tmp_path / "secret"
+    secret.write_text("site secret")
+    secret.chmod(0o600)
+    _, result = execute(
+        "import os\nprint(os.getuid(), os.getgid())",
+        f"open({str(secret)!r}).read()",
+        kernel_user="nobody",
+    )
+    assert stdout_of(result.cells[0]) == f"{nobody.pw_uid} {nobody.pw_gid}\n"
+    assert result.cells[1].outputs[-1]["ename"] == "PermissionError"
