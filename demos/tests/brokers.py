@@ -11,7 +11,8 @@ def reset_broker_pools() -> None:
     """Close and forget every pooled broker connection and producer.
 
     kombu keeps its connection and producer pools per process, keyed by
-    connection URL, and the Celery app caches one of each. A pool that is
+    the broker's transport, host, port and credentials, and the Celery app
+    caches one of each. A pool that is
     closed but left in place fails the next send with "Acquire on closed
     pool". A pool left open keeps sending to the broker a test switched
     away from.
@@ -25,6 +26,12 @@ def reset_broker_pools() -> None:
         amqp._producer_pool = None
 
 
+def use_broker(url: str) -> None:
+    """Send this process's tasks to ``url`` from now on, through fresh pools."""
+    reset_broker_pools()
+    celery_app.conf.broker_url = url
+
+
 @contextlib.contextmanager
 def using_broker(url: str, **conf):
     """Send this process's tasks to ``url``, with ``conf`` overrides, in the block.
@@ -33,10 +40,10 @@ def using_broker(url: str, **conf):
     """
     previous = {name: celery_app.conf[name] for name in conf}
     previous_url = celery_app.conf.broker_url
-    reset_broker_pools()
-    celery_app.conf.update(broker_url=url, **conf)
+    celery_app.conf.update(**conf)
+    use_broker(url)
     try:
         yield
     finally:
-        reset_broker_pools()
-        celery_app.conf.update(broker_url=previous_url, **previous)
+        celery_app.conf.update(**previous)
+        use_broker(previous_url)

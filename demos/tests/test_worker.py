@@ -21,6 +21,7 @@ from django.db import connection
 from demos import services
 from demos.management.commands.load_demo_notebooks import NOTEBOOK_DIR, SITE_DEMOS
 from demos.models import Demo, DemoRun
+from demos.tests.brokers import use_broker, using_broker
 from demos.tests.factories import DemoRunFactory, make_notebook
 from shortscience.celery import app as celery_app
 
@@ -86,17 +87,6 @@ def wait_for(condition, timeout: float, message: str):
     pytest.fail(message)
 
 
-def use_broker(url: str) -> None:
-    """Point this process's Celery app at ``url``, dropping pooled connections."""
-    celery_app.conf.broker_url = url
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    amqp = celery_app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-
-
 @pytest.fixture(scope="module")
 def broker():
     client = redis.Redis.from_url(REDIS_URL)
@@ -106,11 +96,11 @@ def broker():
         if os.environ.get("CI"):
             pytest.fail(f"Redis is not reachable at {REDIS_URL}")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    previous = celery_app.conf.broker_url
-    use_broker(REDIS_URL)
-    yield client
-    client.delete(CPU_QUEUE, GPU_QUEUE)
-    use_broker(previous)
+    # Fresh connection and producer pools on the way in and out, so that no
+    # test sends to a broker it did not choose, or through a closed pool.
+    with using_broker(REDIS_URL):
+        yield client
+        client.delete(CPU_QUEUE, GPU_QUEUE)
 
 
 @pytest.fixture(scope="module")
@@ -282,6 +272,19 @@ def marked_kernels() -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_broker_switch_keeps_sending(broker):
+    """Tasks still send after switching away from a broker and back, twice."""
+    probe_queue = f"{PREFIX}probe"
+    try:
+        for url in ("memory://", REDIS_URL, "memory://", REDIS_URL):
+            use_broker(url)
+            celery_app.send_task("demos.probe", queue=probe_queue)
+        assert broker.llen(probe_queue) == 2
+    finally:
+        use_broker(REDIS_URL)
+        broker.delete(probe_queue)
 
 
 def test_gpu_worker_refuses_host_without_gpu(broker, media_root, tmp_path):
