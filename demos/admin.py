@@ -13,6 +13,10 @@ class DemoAdminForm(forms.ModelForm):
         required=False,
         help_text="Upload a .ipynb to store it as the demo's next revision.",
     )
+    # The revision current when the form was opened: the one a reviewer saw.
+    reviewed_revision = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1
+    )
 
     class Meta:
         model = Demo
@@ -29,6 +33,37 @@ class DemoAdminForm(forms.ModelForm):
             "parameters",
             "approval",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.current_revision if self.instance.pk else None
+        if current is not None:
+            self.fields["reviewed_revision"].initial = current.number
+
+    def clean(self):
+        """Reject an approval when a revision was uploaded after the form opened.
+
+        The form's ``approval`` is what it showed when opened, so saving a
+        form opened on an approved demo approves the latest upload too.
+        """
+        cleaned = super().clean()
+        if cleaned.get("approval") != Demo.Approval.APPROVED or not self.instance.pk:
+            return cleaned
+        current = (
+            Demo.objects.filter(pk=self.instance.pk)
+            .values_list("current_revision__number", flat=True)
+            .first()
+        )
+        reviewed = cleaned.get("reviewed_revision")
+        if current is not None and reviewed != current:
+            opened_on = f"revision {reviewed}" if reviewed else "no notebook"
+            raise forms.ValidationError(
+                f"Revision {current} of the notebook was uploaded after this page "
+                f"was opened on {opened_on}. Reload the page, review revision "
+                f"{current}, then approve it.",
+                code="conflict",
+            )
+        return cleaned
 
 
 class DemoRevisionInline(admin.TabularInline):
@@ -49,7 +84,9 @@ class DemoAdmin(admin.ModelAdmin):
     raw_id_fields = ("paper", "summary", "owner", "approved_by")
     readonly_fields = ("approved_by", "approved_at", "created", "updated")
     inlines = [DemoRevisionInline]
-    actions = ["approve", "reject"]
+    # No bulk approval: it cannot know which revision of each demo was
+    # reviewed. Approve from a demo's page or its change form.
+    actions = ["reject"]
 
     def save_model(self, request, obj, form, change):
         upload = form.cleaned_data.get("notebook_file")
@@ -67,11 +104,6 @@ class DemoAdmin(admin.ModelAdmin):
             )
         except ServiceError as error:
             messages.error(request, error.message)
-
-    @admin.action(description="Approve the selected demos to run")
-    def approve(self, request, queryset):
-        for demo in queryset:
-            services.set_approval(demo=demo, user=request.user, approved=True)
 
     @admin.action(description="Reject the selected demos")
     def reject(self, request, queryset):

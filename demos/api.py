@@ -278,6 +278,28 @@ class RunRequestResultSerializer(serializers.Serializer):
     run = RunSerializer()
 
 
+class ApprovalSerializer(serializers.Serializer):
+    approved = serializers.BooleanField(
+        help_text="`true` approves the revision to run; `false` rejects the demo."
+    )
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The number of the notebook revision the reviewer saw, as the "
+        "demo's `revision` shows it. Required to approve. A revision other than "
+        "the current one returns 409, so a notebook uploaded after the review "
+        "is never approved.",
+    )
+
+    def validate(self, data):
+        if data["approved"] and "revision" not in data:
+            raise serializers.ValidationError(
+                {"revision": "Approval needs the number of the revision reviewed."},
+                code="required",
+            )
+        return data
+
+
 class DemoFilter(django_filters.FilterSet):
     """The filters of the demo list; only these fields filter."""
 
@@ -338,6 +360,10 @@ class DemoRunRequest(GenericAPIView):
                 RunRequestResultSerializer,
                 description="Queued, or joined a run in progress; poll `run.url`.",
             ),
+            503: OpenApiResponse(
+                description="The new run could not be sent to the worker queue "
+                "and is marked failed; try again later."
+            ),
         },
     )
     def post(self, request, pk):
@@ -364,6 +390,46 @@ class DemoRunRequest(GenericAPIView):
             return Response(body, headers={"Content-Location": url})
         return Response(
             body, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
+        )
+
+
+class DemoApproval(GenericAPIView):
+    """Approve the revision of a demo that staff reviewed, or reject the demo."""
+
+    serializer_class = ApprovalSerializer
+
+    def get_queryset(self):
+        return Demo.objects.none()
+
+    @extend_schema(
+        summary="Approve or reject a demo",
+        description="Staff only. Send the `revision` you reviewed: approval of "
+        "any other revision is rejected.",
+        request=ApprovalSerializer,
+        responses={
+            200: DemoSerializer,
+            409: OpenApiResponse(
+                description="`revision` is not the demo's current revision, or the "
+                "demo has no notebook; `message` names the current revision."
+            ),
+        },
+    )
+    def post(self, request, pk):
+        try:
+            demo = get_visible_demo(pk=pk, viewer=request.user)
+        except Demo.DoesNotExist:
+            raise NotFound("Demo not found.") from None
+        data = ApprovalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.set_approval(
+            demo=demo,
+            user=request.user,
+            approved=data.validated_data["approved"],
+            revision=data.validated_data.get("revision"),
+        )
+        demo = get_demo_or_404(pk, viewer=request.user)
+        return Response(
+            DemoSerializer(demo, context=self.get_serializer_context()).data
         )
 
 

@@ -2,7 +2,9 @@
 
 Each run gets its own kernel, started by ``kernel_launcher`` with the
 worker's Python, a memory limit, a scratch folder and an environment
-without the site's secrets. A cell past its time limit, or past the
+without the site's secrets, as the user ``DEMOS_KERNEL_USER`` names if
+set. When the run ends, the kernel's process group is killed, and
+``isolation`` kills the processes that left it. A cell past its time limit, or past the
 whole-run deadline, is interrupted and the kernel is then killed. Output is
 capped per cell and per run while it arrives.
 
@@ -18,6 +20,7 @@ import math
 import os
 import platform
 import queue
+import secrets
 import shutil
 import signal
 import socket
@@ -37,7 +40,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from . import kernel_launcher
+from . import isolation, kernel_launcher
 from .notebooks import FINGERPRINT_PACKAGES, KERNEL_NAME, environment_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -294,6 +297,7 @@ class NotebookRun:
         resource_class: str = "cpu",
         on_progress: ProgressCallback | None = None,
         cache_dir: Path | None = None,
+        kernel_user: str = "",
     ):
         self.notebook = nbformat.from_dict(notebook)
         self.limits = limits
@@ -315,6 +319,14 @@ class NotebookRun:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._kernel_process = None
+        self.kernel_user = kernel_user
+        # Marks the kernel's environment, and so its children's, for the sweep.
+        self.marker = secrets.token_hex(16)
+        self._account = None
+        self._client: NotebookClient | None = None
+        self._gpus: list[str] = []
+        # The cell being executed, left set on a cell that failed or timed out.
+        self._running: CellResult | None = None
 
     def run(self) -> ExecutionResult:
         """Execute the notebook and return the result; a failing cell is in the result.
@@ -329,7 +341,15 @@ class NotebookRun:
                 gpus = require_gpu()
             except GPUUnavailable as error:
                 return self._result("failed", gpus, error=str(error))
+        try:
+            self._account = isolation.kernel_account(self.kernel_user)
+        except isolation.KernelUserError as error:
+            logger.error("Demo kernel not started: %s", error)
+            return self._result("failed", gpus, error=str(error))
         workdir = Path(tempfile.mkdtemp(prefix="shortscience-demo-"))
+        if self._account is not None:
+            # The kernel writes its sockets and scratch files here.
+            os.chown(workdir, self._account.pw_uid, self._account.pw_gid)
         outcome: dict = {}
 
         def drive_kernel() -> None:
@@ -353,10 +373,29 @@ class NotebookRun:
                 self._cancel()
             thread.join(timeout=None if finished else self.limits.interrupt_grace + 5)
             self._kill_kernel_group()
+            self._kill_leftover_processes()
             shutil.rmtree(workdir, ignore_errors=True)
         if "error" in outcome:
             raise outcome["error"]
         return outcome["result"]
+
+    def stopped_result(self, *, status: str, error: str) -> ExecutionResult:
+        """Return the result of a run that ``run()`` raised out of, with what it kept.
+
+        For a caller interrupted mid-run, for example by Celery's soft time
+        limit. Cells that finished keep their outputs. The cell that was
+        running keeps the outputs that had arrived, and is marked
+        ``timed_out`` for a ``timed_out`` run and ``error`` otherwise, even
+        if the kernel thread marked it first as the kernel was stopped.
+        """
+        cell = self._running
+        failed_cell = None
+        if cell is not None:
+            if self._client is not None:
+                self._collect(self._client, cell, self.notebook.cells[cell.index])
+            cell.status = "timed_out" if status == "timed_out" else "error"
+            failed_cell = cell.number
+        return self._result(status, self._gpus, failed_cell=failed_cell, error=error)
 
     def _cancel(self) -> None:
         """Stop the kernel thread's work, after the caller was interrupted."""
@@ -378,11 +417,17 @@ class NotebookRun:
     async def _run(self, workdir: Path, gpus: list[str]) -> ExecutionResult:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
+        self._gpus = gpus
         limits = self.limits
         env = kernel_environment(
             workdir, memory_limit_mb=limits.memory_limit_mb, gpu=bool(gpus)
         )
-        if self.cache_dir is not None:
+        env[isolation.MARKER_VARIABLE] = self.marker
+        if self._account is not None:
+            env[kernel_launcher.USER_VARIABLE] = self._account.pw_name
+            # The kernel's user may not write to the worker's cache folder.
+            env["MPLCONFIGDIR"] = str(workdir / "matplotlib")
+        elif self.cache_dir is not None:
             env["MPLCONFIGDIR"] = str(self.cache_dir / "matplotlib")
         # Unix sockets in the run's own folder, not TCP ports on localhost. One
         # ZeroMQ context serves every run: a context per run is never freed.
@@ -405,6 +450,7 @@ class NotebookRun:
             iopub_timeout=5,
             extra_arguments=["--HistoryManager.hist_file=:memory:"],
         )
+        self._client = client
         deadline = time.monotonic() + limits.run_timeout
         try:
             return await self._run_in_kernel(client, env, workdir, gpus, deadline)
@@ -425,14 +471,16 @@ class NotebookRun:
             return self._result("failed", gpus, error=str(error))
         except (RuntimeError, TimeoutError, DeadKernelError) as error:
             logger.warning("Kernel failed to start or stopped: %s", error)
-            return self._result(
-                "failed",
-                gpus,
-                error=(
-                    f"The kernel failed to start or stopped before the first cell: "
-                    f"{error}. Its memory limit is {self.limits.memory_limit_mb} MiB."
-                ),
+            message = (
+                f"The kernel failed to start or stopped before the first cell: "
+                f"{error}. Its memory limit is {self.limits.memory_limit_mb} MiB."
             )
+            if self._account is not None:
+                message += (
+                    f" It runs as user {self._account.pw_name}, who must be able "
+                    f"to read the worker's Python installation ({sys.base_prefix})."
+                )
+            return self._result("failed", gpus, error=message)
 
     async def _check_kernel_gpu(self, client) -> None:
         probe = nbformat.v4.new_code_cell(GPU_PROBE)
@@ -463,6 +511,7 @@ class NotebookRun:
             client.timeout = max(1, math.ceil(cell_limit))
             self._report_progress(result.number)
             cell = client.nb.cells[result.index]
+            self._running = result
             try:
                 await client.async_execute_cell(cell, result.index)
             except CellTimeoutError:
@@ -491,6 +540,7 @@ class NotebookRun:
                 )
             self._collect(client, result, cell)
             result.status = "ok"
+            self._running = None
         return self._result("succeeded", gpus)
 
     def _collect(self, client, result: CellResult, cell) -> None:
@@ -552,6 +602,14 @@ class NotebookRun:
                 self._kernel_process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 logger.error("Kernel process %s did not exit", self.kernel_pgid)
+
+    def _kill_leftover_processes(self) -> None:
+        """Kill the kernel's processes that left its process group, as setsid() does."""
+        uid = os.getuid() if self._account is None else self._account.pw_uid
+        # The kernel leads its own session, whose id is the kernel's pid.
+        isolation.kill_run_processes(
+            session=self.kernel_pgid, marker=self.marker, uid=uid
+        )
 
 
 async def _exit_code(client) -> str:

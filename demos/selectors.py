@@ -12,10 +12,11 @@ def demos_for_page(*, paper, viewer, summary=None) -> list[Demo]:
 
     A paper page lists the demos attached to the paper alone; a summary
     page lists those attached to that summary. Each demo comes with its
-    latest run and latest successful run in the same single query. The
-    caller has shown ``summary`` to ``viewer``, so only the approval of each
-    demo is checked here. ``Demo.objects.visible_to`` tests the demo's
-    summary against every visible summary, a scan of the summaries table.
+    current revision, latest run and latest successful run in the same
+    single query. The caller has shown ``summary`` to ``viewer``, so only
+    the approval of each demo is checked here. ``Demo.objects.visible_to``
+    tests the demo's summary against every visible summary, a scan of the
+    summaries table.
     """
     queryset = Demo.objects.approval_visible_to(viewer).filter(paper=paper)
     if summary is None:
@@ -24,12 +25,17 @@ def demos_for_page(*, paper, viewer, summary=None) -> list[Demo]:
         queryset = queryset.filter(summary=summary)
     return list(
         queryset.select_related(
+            "current_revision",
             "latest_run",
             "latest_success",
             "latest_run__revision",
             "latest_success__revision",
         )
-        .defer("latest_run__revision__notebook", "latest_success__revision__notebook")
+        .defer(
+            "current_revision__notebook",
+            "latest_run__revision__notebook",
+            "latest_success__revision__notebook",
+        )
         .order_by("created")
     )
 

@@ -13,7 +13,9 @@ import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
+import kombu.exceptions
 import nbformat
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,6 +38,14 @@ RUN_MARGIN = 60
 STALE_RUN_ERROR = (
     "The worker stopped before this run finished: it was killed, lost its "
     "host or passed its hard time limit. Request the run again."
+)
+WORKER_TIME_LIMIT_ERROR = (
+    "The run passed its worker's time limit, which is a minute past its own "
+    "whole-run limit, so it was stopped."
+)
+SEND_FAILED_ERROR = (
+    "The run could not be sent to the worker queue, so it never started. "
+    "Try again in a minute."
 )
 
 
@@ -160,6 +170,8 @@ def revise_notebook(*, demo: Demo, user, notebook: bytes | str) -> DemoRevision:
         raise ServiceError("Only the demo's owner can change it.", code="forbidden")
     parsed = notebooks.parse_notebook(notebook)
     with transaction.atomic():
+        # Waits for an approval in progress; see set_approval.
+        Demo.objects.select_for_update().filter(pk=demo.pk).first()
         revision = _add_revision(demo, parsed, user=user)
         if not user.is_staff:
             demo.approval = Demo.Approval.PENDING
@@ -185,22 +197,65 @@ def revise_notebook(*, demo: Demo, user, notebook: bytes | str) -> DemoRevision:
     return revision
 
 
-def set_approval(*, demo: Demo, user, approved: bool) -> Demo:
-    """Approve the demo's current revision so it may run, or reject it; staff only."""
+def set_approval(
+    *, demo: Demo, user, approved: bool, revision: int | None = None
+) -> Demo:
+    """Approve the demo's current revision so it may run, or reject it; staff only.
+
+    ``revision`` is the number of the revision the reviewer saw. Approval
+    needs it, and a rejection checks it when given. Raises ServiceError
+    with code ``conflict`` when another revision has been uploaded since,
+    so that this call never approves a revision uploaded after the review.
+    """
     if not user.is_staff:
         raise ServiceError("Only staff can approve demos.", code="forbidden")
-    demo.approval = Demo.Approval.APPROVED if approved else Demo.Approval.REJECTED
-    demo.approved_by = user if approved else None
-    demo.approved_at = timezone.now() if approved else None
-    demo.save(update_fields=["approval", "approved_by", "approved_at", "updated"])
+    if approved and revision is None:
+        raise ServiceError(
+            "Approval needs the number of the notebook revision you reviewed.",
+            field="revision",
+        )
+    with transaction.atomic():
+        # Locked, so that a revision uploaded meanwhile waits for this to end
+        # and then sends the demo back to awaiting approval.
+        locked = (
+            Demo.objects.select_for_update(of=("self",))
+            .select_related("current_revision")
+            .defer("current_revision__notebook")
+            .get(pk=demo.pk)
+        )
+        _check_reviewed_revision(locked, revision, approved=approved)
+        demo.approval = Demo.Approval.APPROVED if approved else Demo.Approval.REJECTED
+        demo.approved_by = user if approved else None
+        demo.approved_at = timezone.now() if approved else None
+        demo.save(update_fields=["approval", "approved_by", "approved_at", "updated"])
     invalidate_demo_pages(demo.pk)
     logger.info(
-        "Demo approval set: demo_id=%s approval=%s user_id=%s",
+        "Demo approval set: demo_id=%s approval=%s revision=%s user_id=%s",
         demo.pk,
         demo.approval,
+        revision,
         user.pk,
     )
     return demo
+
+
+def _check_reviewed_revision(
+    demo: Demo, revision: int | None, *, approved: bool
+) -> None:
+    current = demo.current_revision
+    if current is None and approved:
+        raise ServiceError(
+            "This demo has no notebook yet, so there is nothing to approve.",
+            code="conflict",
+        )
+    if current is not None and revision is not None and revision != current.number:
+        raise ServiceError(
+            f"You reviewed revision {revision}, but the demo's current notebook "
+            f"is revision {current.number}. Review revision {current.number}, "
+            "then approve it.",
+            code="conflict",
+            field="revision",
+        )
 
 
 def run_cache_key(demo: Demo, parameters: dict) -> str:
@@ -218,6 +273,8 @@ def request_run(
     Members may request runs of approved demos; ``force`` (run again past
     the cache) and ``parameters`` other than the demo's are for staff. A
     forced request still joins a run of the same key that is in progress.
+    Raises ServiceError with code ``unavailable`` when the new run could not
+    be sent to the broker; that run is then marked failed.
     """
     _check_may_request(demo, user, force=force, parameters=parameters)
     values = demo.parameters if parameters is None else parameters
@@ -248,6 +305,10 @@ def request_run(
         active = DemoRun.objects.get(cache_key=key, status__in=DemoRun.ACTIVE)
         _point_demo_at(demo, active)
         return RunRequest(run=active, outcome="joined")
+    # The run is sent when the transaction commits. Inside a caller's
+    # transaction that happens later, and a failed send shows on the run.
+    if run.status == DemoRun.Status.FAILED:
+        raise ServiceError(SEND_FAILED_ERROR, code="unavailable")
     return RunRequest(run=run, outcome="queued")
 
 
@@ -298,16 +359,42 @@ def _queue_run(demo: Demo, user, *, key: str, parameters: dict, force: bool):
     return run
 
 
-def enqueue_run(run: DemoRun) -> None:
-    """Send the run to its queue, with Celery limits past the run's own."""
+def enqueue_run(run: DemoRun) -> bool:
+    """Send the run to its queue, with Celery limits past the run's own.
+
+    Returns whether the message was sent. A run that cannot be sent, for
+    example because the broker is unreachable after Celery's publish
+    retries, is marked failed: left queued, it would never start, and every
+    later request for its cache key would join it.
+    """
     from .tasks import execute_run
 
-    execute_run.apply_async(
-        args=[run.pk],
-        queue=run.queue,
-        soft_time_limit=run.run_timeout + RUN_MARGIN,
-        time_limit=run.run_timeout + 2 * RUN_MARGIN,
+    try:
+        execute_run.apply_async(
+            args=[run.pk],
+            queue=run.queue,
+            soft_time_limit=run.run_timeout + RUN_MARGIN,
+            time_limit=run.run_timeout + 2 * RUN_MARGIN,
+        )
+    except (kombu.exceptions.OperationalError, OSError):
+        logger.exception(
+            "Demo run could not be sent to its queue: run_id=%s demo_id=%s queue=%s",
+            run.pk,
+            run.demo_id,
+            run.queue,
+        )
+        _fail_unsent_run(run)
+        return False
+    return True
+
+
+def _fail_unsent_run(run: DemoRun) -> None:
+    now = timezone.now()
+    DemoRun.objects.filter(pk=run.pk, status=DemoRun.Status.QUEUED).update(
+        status=DemoRun.Status.FAILED, error=SEND_FAILED_ERROR, finished=now
     )
+    run.refresh_from_db(fields=["status", "error", "finished"])
+    invalidate_demo_pages(run.demo_id)
 
 
 def _point_demo_at(demo: Demo, run: DemoRun) -> None:
@@ -401,10 +488,18 @@ def execute_run(run_id: int) -> DemoRun | None:
             interrupt_grace=settings.DEMOS_INTERRUPT_GRACE,
         ),
         resource_class=run.resource_class,
-        on_progress=lambda number, count: _record_progress(run.pk, number, count),
+        on_progress=lambda number, count: _record_progress(run, number, count),
         cache_dir=settings.DEMOS_CACHE_DIR,
+        kernel_user=settings.DEMOS_KERNEL_USER,
     )
-    result = execution.run()
+    try:
+        result = execution.run()
+    except SoftTimeLimitExceeded:
+        # The outputs so far are still in memory: store them with the run.
+        logger.warning("Demo run passed its Celery time limit: run_id=%s", run.pk)
+        result = execution.stopped_result(
+            status=DemoRun.Status.TIMED_OUT, error=WORKER_TIME_LIMIT_ERROR
+        )
     rendered = render_cells(run.pk, result.cells)
     _finish(
         run,
@@ -418,8 +513,11 @@ def execute_run(run_id: int) -> DemoRun | None:
     return run
 
 
-def _record_progress(run_id: int, number: int, count: int) -> None:
-    DemoRun.objects.filter(pk=run_id, status=DemoRun.Status.RUNNING).update(
+def _record_progress(run: DemoRun, number: int, count: int) -> None:
+    # Kept on the instance too, which ``_finish`` saves over the row.
+    run.progress_cell = number
+    run.cell_count = count
+    DemoRun.objects.filter(pk=run.pk, status=DemoRun.Status.RUNNING).update(
         progress_cell=number, cell_count=count
     )
 

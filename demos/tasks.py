@@ -9,12 +9,13 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import celeryd_after_setup
+from celery.signals import celeryd_after_setup, worker_init, worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from . import services
 from .execution import GPUUnavailable, require_gpu
+from .kernel_launcher import make_non_dumpable
 from .models import DemoRun
 
 logger = logging.getLogger(__name__)
@@ -35,14 +36,14 @@ def execute_run(run_id: int) -> None:
     try:
         services.execute_run(run_id)
     except SoftTimeLimitExceeded:
+        # A limit passed during execution is handled by services.execute_run,
+        # which keeps the outputs. This one passed while the run was claimed
+        # or its result stored.
         logger.warning("Demo run passed its Celery time limit: run_id=%s", run_id)
         services.fail_run(
             run_id,
             status=DemoRun.Status.TIMED_OUT,
-            error=(
-                "The run passed its worker's time limit, which is a minute past "
-                "its own whole-run limit; it was stopped."
-            ),
+            error=services.WORKER_TIME_LIMIT_ERROR,
         )
 
 
@@ -68,3 +69,16 @@ def check_gpu_worker(sender, instance, **kwargs) -> None:
         logger.critical("Worker %s cannot serve %s: %s", sender, gpu_queue, error)
         raise SystemExit(f"{gpu_queue}: {error}") from None
     logger.info("Worker %s serves %s on %s", sender, gpu_queue, ", ".join(gpus))
+
+
+@worker_init.connect
+@worker_process_init.connect
+def protect_worker_memory(**kwargs) -> None:
+    """Make worker processes non-dumpable, on Linux.
+
+    Kernels run as the worker's user unless DEMOS_KERNEL_USER is set. A
+    non-dumpable worker keeps their code from ptracing it or reading its
+    memory and its environment, with the database URL and secret key, under
+    /proc. Pool processes forked from the main one inherit the flag.
+    """
+    make_non_dumpable()

@@ -98,12 +98,17 @@ def fragment(request, pk):
     demo = _demo_or_404(pk, request.user)
     demo = (
         Demo.objects.select_related(
+            "current_revision",
             "latest_run",
             "latest_success",
             "latest_run__revision",
             "latest_success__revision",
         )
-        .defer("latest_run__revision__notebook", "latest_success__revision__notebook")
+        .defer(
+            "current_revision__notebook",
+            "latest_run__revision__notebook",
+            "latest_success__revision__notebook",
+        )
         .get(pk=demo.pk)
     )
     html = render_to_string(
@@ -115,11 +120,15 @@ def fragment(request, pk):
 @require_POST
 @login_required
 def approve(request, pk):
-    """Approve or reject a demo's current revision; staff only."""
+    """Approve or reject the revision of a demo that the form showed; staff only."""
     demo = _demo_or_404(pk, request.user)
+    revision = request.POST.get("revision", "")
     try:
         services.set_approval(
-            demo=demo, user=request.user, approved=request.POST.get("approve") == "1"
+            demo=demo,
+            user=request.user,
+            approved=request.POST.get("approve") == "1",
+            revision=int(revision) if revision.isdigit() else None,
         )
     except ServiceError as error:
         messages.error(request, error.message)

@@ -10,11 +10,19 @@ from django.core.exceptions import ValidationError
 class ServiceError(Exception):
     """A rejected request, with a user-facing message.
 
-    ``code`` is one of ``invalid``, ``forbidden``, ``not_found`` and
-    ``conflict``; ``field`` names the input at fault, when there is one.
+    ``code`` is one of ``invalid``, ``forbidden``, ``not_found``,
+    ``conflict`` and ``unavailable``, which means that a service the request
+    needs, such as the broker, cannot be reached. ``field`` names the input
+    at fault, when there is one.
     """
 
-    STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
+    STATUS = {
+        "invalid": 400,
+        "forbidden": 403,
+        "not_found": 404,
+        "conflict": 409,
+        "unavailable": 503,
+    }
 
     def __init__(
         self, message: str, *, code: str = "invalid", field: str | None = None

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from demos import services
 from demos.models import Demo, DemoRun
-from demos.tests.factories import DemoFactory, DemoRunFactory
+from demos.tests.factories import DemoFactory, DemoRunFactory, make_notebook
 from papers.tests.factories import PaperFactory
 from summaries.tests.factories import SummaryFactory
 
@@ -374,3 +374,76 @@ def test_root_links_demos(api_client):
     data = api_client.get("/api/v1/").json()
 
     assert data["demos"] == f"http://testserver{DEMOS}"
+
+
+def test_staff_approves_reviewed_revision(api_client):
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    api_client.force_authenticate(UserFactory(is_staff=True))
+
+    response = api_client.post(
+        demo_path(demo, "approval/"), {"approved": True, "revision": 1}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["approval"] == "approved"
+    assert response.json()["revision"] == 1
+    assert Demo.objects.get(pk=demo.pk).approval == Demo.Approval.APPROVED
+
+
+def test_approval_of_superseded_revision_is_409(api_client):
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    services.revise_notebook(demo=demo, user=demo.owner, notebook=make_notebook("2"))
+    api_client.force_authenticate(UserFactory(is_staff=True))
+
+    response = api_client.post(
+        demo_path(demo, "approval/"), {"approved": True, "revision": 1}
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert "revision 2" in response.json()["message"]
+    assert response.json()["errors"][0]["field"] == "revision"
+    assert Demo.objects.get(pk=demo.pk).approval == Demo.Approval.PENDING
+
+
+def test_approval_without_revision_is_400(api_client):
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    api_client.force_authenticate(UserFactory(is_staff=True))
+
+    response = api_client.post(demo_path(demo, "approval/"), {"approved": True})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "revision"
+    assert Demo.objects.get(pk=demo.pk).approval == Demo.Approval.PENDING
+
+
+def test_staff_withdraws_approval(api_client):
+    demo = DemoFactory()
+    api_client.force_authenticate(UserFactory(is_staff=True))
+
+    response = api_client.post(demo_path(demo, "approval/"), {"approved": False})
+
+    assert response.status_code == 200
+    assert response.json()["approval"] == "rejected"
+
+
+def test_member_cannot_approve(token_client, member):
+    demo = DemoFactory(owner=member, approval=Demo.Approval.PENDING)
+
+    response = token_client.post(
+        demo_path(demo, "approval/"), {"approved": True, "revision": 1}
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    assert Demo.objects.get(pk=demo.pk).approval == Demo.Approval.PENDING
+
+
+def test_approval_needs_login(api_client):
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+
+    response = api_client.post(
+        demo_path(demo, "approval/"), {"approved": True, "revision": 1}
+    )
+
+    assert response.status_code == 401

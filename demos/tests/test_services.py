@@ -139,9 +139,55 @@ def test_revision_by_stranger_rejected():
         )
 
 
+def test_revision_by_owner_withdraws_approval():
+    demo = DemoFactory()
+    services.revise_notebook(demo=demo, user=demo.owner, notebook=make_notebook("2"))
+    demo.refresh_from_db()
+    assert demo.approved_by is None
+    assert demo.approved_at is None
+
+
 def test_approval_needs_staff():
     with pytest.raises(ServiceError):
-        services.set_approval(demo=DemoFactory(), user=UserFactory(), approved=True)
+        services.set_approval(
+            demo=DemoFactory(), user=UserFactory(), approved=True, revision=1
+        )
+
+
+def test_approval_of_reviewed_revision():
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    staff = UserFactory(is_staff=True)
+    services.set_approval(demo=demo, user=staff, approved=True, revision=1)
+    demo.refresh_from_db()
+    assert demo.approval == Demo.Approval.APPROVED
+    assert demo.approved_by == staff
+
+
+def test_approval_of_superseded_revision_rejected():
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    stale = Demo.objects.get(pk=demo.pk)
+    services.revise_notebook(demo=demo, user=demo.owner, notebook=make_notebook("2"))
+    with pytest.raises(ServiceError) as caught:
+        services.set_approval(
+            demo=stale, user=UserFactory(is_staff=True), approved=True, revision=1
+        )
+    assert caught.value.code == "conflict"
+    assert "revision 2" in caught.value.message
+    assert Demo.objects.get(pk=demo.pk).approval == Demo.Approval.PENDING
+
+
+def test_approval_needs_revision():
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    with pytest.raises(ServiceError) as caught:
+        services.set_approval(demo=demo, user=UserFactory(is_staff=True), approved=True)
+    assert caught.value.field == "revision"
+    assert Demo.objects.get(pk=demo.pk).approval == Demo.Approval.PENDING
+
+
+def test_rejection_needs_no_revision():
+    demo = DemoFactory()
+    services.set_approval(demo=demo, user=UserFactory(is_staff=True), approved=False)
+    assert Demo.objects.get(pk=demo.pk).approval == Demo.Approval.REJECTED
 
 
 def test_create_demo_pending():
@@ -243,6 +289,21 @@ def test_execute_untrusted_outputs_end_to_end(sent):
     assert "<script" not in page
     assert "console.log(7)" not in page.replace("&lt;script&gt;console.log(7)", "")
     assert ".svg" in page
+
+
+def test_failed_run_stores_outputs(sent):
+    notebook = make_notebook("print('one')", "raise ValueError('bad')", "print(3)")
+    demo = DemoFactory(notebook=notebook)
+    run = services.request_run(demo=demo, user=UserFactory()).run
+    services.execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == DemoRun.Status.FAILED
+    assert run.failed_cell == 2
+    assert run.progress_cell == 2
+    assert run.cell_count == 3
+    assert [cell["status"] for cell in run.cells] == ["ok", "error", "not_run"]
+    assert "one" in run.cells[0]["outputs_html"]
+    assert "ValueError" in run.cells[1]["outputs_html"]
 
 
 def test_fail_run_marks_timed_out():

@@ -1,6 +1,7 @@
 """Demo sections on pages, the status poller, approval, uploads and files."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -10,7 +11,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from demos import services
 from demos.models import Demo, DemoRun
-from demos.tests.factories import DemoFactory, DemoRunFactory
+from demos.tests.factories import DemoFactory, DemoRunFactory, make_notebook
 from papers.tests.factories import PaperFactory
 from summaries.tests.factories import SummaryFactory
 
@@ -69,7 +70,10 @@ def test_pending_demo_shown_to_staff_with_approve(client):
     paper = PaperFactory()
     DemoFactory(paper=paper, approval=Demo.Approval.PENDING)
     client.force_login(UserFactory(is_staff=True))
-    assert "Approve to run" in client.get(paper.get_absolute_url()).content.decode()
+    assert (
+        "Approve revision 1 to run"
+        in client.get(paper.get_absolute_url()).content.decode()
+    )
 
 
 def test_summary_page_shows_its_demo(client):
@@ -98,6 +102,31 @@ def test_queued_gpu_run_visible(client):
     page = client.get(paper.get_absolute_url()).content.decode()
     assert "waiting for a GPU worker" in page
     assert reverse("demos:status", args=[run.pk]) in page
+
+
+def test_failed_run_shows_progress_and_outputs(client):
+    paper = PaperFactory()
+    demo = DemoFactory(paper=paper)
+    code = {"type": "code", "source": "x", "execution_count": 1}
+    run = DemoRunFactory(
+        demo=demo,
+        status=DemoRun.Status.FAILED,
+        progress_cell=2,
+        cell_count=3,
+        failed_cell=2,
+        error="Cell 2 of 3 failed. ValueError: bad",
+        cells=[
+            {**code, "number": 1, "status": "ok", "outputs_html": "<pre>out-1</pre>"},
+            {**code, "number": 2, "status": "error", "outputs_html": "<pre>tb</pre>"},
+            {**code, "number": 3, "status": "not_run", "outputs_html": ""},
+        ],
+    )
+    Demo.objects.filter(pk=demo.pk).update(latest_run=run)
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert "Failed at cell 2 of 3" in page
+    assert "<pre>out-1</pre>" in page
+    assert '<p class="demo-error">Failed.</p>' in page
+    assert "Not run." in page
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
@@ -158,7 +187,9 @@ def test_status_of_private_summary_demo_for_author(client):
 def test_approve_by_staff(client):
     demo = DemoFactory(approval=Demo.Approval.PENDING)
     client.force_login(UserFactory(is_staff=True))
-    client.post(reverse("demos:approve", args=[demo.pk]), {"approve": "1"})
+    client.post(
+        reverse("demos:approve", args=[demo.pk]), {"approve": "1", "revision": "1"}
+    )
     demo.refresh_from_db()
     assert demo.approval == Demo.Approval.APPROVED
 
@@ -166,8 +197,53 @@ def test_approve_by_staff(client):
 def test_approve_by_member_refused(client):
     demo = DemoFactory(approval=Demo.Approval.PENDING)
     client.force_login(demo.owner)
+    client.post(
+        reverse("demos:approve", args=[demo.pk]), {"approve": "1", "revision": "1"}
+    )
+    demo.refresh_from_db()
+    assert demo.approval == Demo.Approval.PENDING
+
+
+def test_approve_form_sends_shown_revision(client):
+    paper = PaperFactory()
+    demo = DemoFactory(paper=paper, approval=Demo.Approval.PENDING)
+    services.revise_notebook(demo=demo, user=demo.owner, notebook=make_notebook("2"))
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert '<input type="hidden" name="revision" value="2">' in page
+    assert "Approve revision 2 to run" in page
+
+
+def test_approve_of_superseded_revision_rejected(client):
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    client.force_login(UserFactory(is_staff=True))
+    services.revise_notebook(demo=demo, user=demo.owner, notebook=make_notebook("2"))
+    response = client.post(
+        reverse("demos:approve", args=[demo.pk]), {"approve": "1", "revision": "1"}
+    )
+    notices = [str(message) for message in get_messages(response.wsgi_request)]
+    demo.refresh_from_db()
+    assert demo.approval == Demo.Approval.PENDING
+    assert any("revision 2" in notice for notice in notices)
+
+
+def test_approve_without_revision_rejected(client):
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    client.force_login(UserFactory(is_staff=True))
     client.post(reverse("demos:approve", args=[demo.pk]), {"approve": "1"})
     demo.refresh_from_db()
+    assert demo.approval == Demo.Approval.PENDING
+
+
+def test_upload_of_approved_demo_needs_approval(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    demo = DemoFactory()
+    client.force_login(demo.owner)
+    upload = SimpleUploadedFile("demo.ipynb", make_notebook("2").encode())
+    client.post(reverse("demos:revise", args=[demo.pk]), {"notebook": upload})
+    demo.refresh_from_db()
+    assert demo.current_revision.number == 2
     assert demo.approval == Demo.Approval.PENDING
 
 

@@ -21,7 +21,8 @@ from django.db import connection
 from demos import services
 from demos.management.commands.load_demo_notebooks import NOTEBOOK_DIR, SITE_DEMOS
 from demos.models import Demo, DemoRun
-from demos.tests.factories import make_notebook
+from demos.tests.brokers import use_broker, using_broker
+from demos.tests.factories import DemoRunFactory, make_notebook
 from shortscience.celery import app as celery_app
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -86,17 +87,6 @@ def wait_for(condition, timeout: float, message: str):
     pytest.fail(message)
 
 
-def use_broker(url: str) -> None:
-    """Point this process's Celery app at ``url``, dropping pooled connections."""
-    celery_app.conf.broker_url = url
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    amqp = celery_app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-
-
 @pytest.fixture(scope="module")
 def broker():
     client = redis.Redis.from_url(REDIS_URL)
@@ -106,11 +96,11 @@ def broker():
         if os.environ.get("CI"):
             pytest.fail(f"Redis is not reachable at {REDIS_URL}")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    previous = celery_app.conf.broker_url
-    use_broker(REDIS_URL)
-    yield client
-    client.delete(CPU_QUEUE, GPU_QUEUE)
-    use_broker(previous)
+    # Fresh connection and producer pools on the way in and out, so that no
+    # test sends to a broker it did not choose, or through a closed pool.
+    with using_broker(REDIS_URL):
+        yield client
+        client.delete(CPU_QUEUE, GPU_QUEUE)
 
 
 @pytest.fixture(scope="module")
@@ -229,6 +219,44 @@ def test_killed_worker_process_fails_run(worker, member):
     wait_for(lambda: not marked_kernels(), 10, "a kernel outlived its worker")
 
 
+def test_worker_time_limit_keeps_outputs(worker, member):
+    from demos.tasks import execute_run
+    from papers.tests.factories import PaperFactory
+
+    notebook = make_notebook(
+        "print('one')",
+        "import time\nprint('two', flush=True)\ntime.sleep(120)",
+        "print(3)",
+    )
+    demo = services.load_site_demo(
+        paper=PaperFactory(),
+        title="Past the worker's limit",
+        notebook=notebook,
+        limits={"cell_timeout": 300, "run_timeout": 300},
+    )[0]
+    run = DemoRunFactory(
+        demo=demo,
+        queue=CPU_QUEUE,
+        cell_timeout=300,
+        run_timeout=300,
+        cell_count=3,
+    )
+    # A Celery soft limit far below the run's own limits, so that the
+    # worker's limit is what stops the run.
+    execute_run.apply_async(
+        args=[run.pk], queue=CPU_QUEUE, soft_time_limit=20, time_limit=80
+    )
+    wait_finished(run)
+
+    assert run.status == DemoRun.Status.TIMED_OUT
+    assert "worker's time limit" in run.error
+    assert run.failed_cell == 2
+    assert run.progress_cell == 2
+    assert [cell["status"] for cell in run.cells] == ["ok", "timed_out", "not_run"]
+    assert "one" in run.cells[0]["outputs_html"]
+    assert "two" in run.cells[1]["outputs_html"]
+
+
 def marked_kernels() -> list[int]:
     """Return the pids of live kernels started with this module's memory limit."""
     marker = f"SHORTSCIENCE_KERNEL_MEMORY_BYTES={MARKED_MEMORY_MB * 1024 * 1024}"
@@ -244,6 +272,19 @@ def marked_kernels() -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_broker_switch_keeps_sending(broker):
+    """Tasks still send after switching away from a broker and back, twice."""
+    probe_queue = f"{PREFIX}probe"
+    try:
+        for url in ("memory://", REDIS_URL, "memory://", REDIS_URL):
+            use_broker(url)
+            celery_app.send_task("demos.probe", queue=probe_queue)
+        assert broker.llen(probe_queue) == 2
+    finally:
+        use_broker(REDIS_URL)
+        broker.delete(probe_queue)
 
 
 def test_gpu_worker_refuses_host_without_gpu(broker, media_root, tmp_path):

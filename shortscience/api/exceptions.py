@@ -36,6 +36,7 @@ STATUS_CODES = {
     409: "conflict",
     415: "unsupported_media_type",
     429: "throttled",
+    503: "unavailable",
 }
 
 INVALID_MESSAGE = "The request is invalid; see errors for each field."

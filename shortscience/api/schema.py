@@ -26,7 +26,7 @@ ERROR_SCHEMAS = {
                 "description": "A stable code: invalid, not_authenticated, "
                 "authentication_failed, permission_denied, forbidden, not_found, "
                 "method_not_allowed, not_acceptable, conflict, "
-                "unsupported_media_type, parse_error or throttled.",
+                "unsupported_media_type, parse_error, throttled or unavailable.",
             },
             "message": {"type": "string", "description": "A sentence for people."},
             "errors": {
@@ -61,6 +61,7 @@ ERROR_DESCRIPTIONS = {
     "409": "Conflicts with the current state.",
     "415": "Unsupported request body media type; send JSON.",
     "429": "Too many requests; retry after `Retry-After` seconds.",
+    "503": "A service the request needs cannot be reached; try again later.",
 }
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -135,7 +136,7 @@ def add_error_responses(result, generator, request, public):
             for status in _error_statuses(path, method, operation):
                 responses.setdefault(status, {})
             for status, response in responses.items():
-                if status.startswith("4"):
+                if status.startswith(("4", "5")):
                     _describe_error(status, response)
     return result
 

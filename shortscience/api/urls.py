@@ -12,7 +12,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import CurrentUser, UserDetail
 from comments.api import CommentDetail, SummaryComments
-from demos.api import DemoDetail, DemoList, DemoRunRequest, RunDetail
+from demos.api import DemoApproval, DemoDetail, DemoList, DemoRunRequest, RunDetail
 from papers.api import PaperBibTeX, PaperDetail, PaperList, PaperSearch
 from summaries.api import PaperSummaryList, SummaryViewSet, UserSummaryList
 
@@ -58,6 +58,7 @@ v1_patterns = [
     path("demos/", DemoList.as_view(), name="demo-list"),
     re_path(rf"^demos/{ID}/$", DemoDetail.as_view(), name="demo-detail"),
     re_path(rf"^demos/{ID}/runs/$", DemoRunRequest.as_view(), name="demo-runs"),
+    re_path(rf"^demos/{ID}/approval/$", DemoApproval.as_view(), name="demo-approval"),
     re_path(rf"^demos/runs/{ID}/$", RunDetail.as_view(), name="demo-run-detail"),
 ]
 

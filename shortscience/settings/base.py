@@ -298,6 +298,10 @@ DEMOS_INTERRUPT_GRACE = 3
 # Kernels run with the worker's own Python; MPLCONFIGDIR keeps matplotlib's
 # font cache between runs.
 DEMOS_CACHE_DIR = Path(os.environ.get("DEMOS_CACHE_DIR", BASE_DIR / "var" / "demos"))
+# The user that notebook kernels run as, for a worker running as root; empty
+# runs them as the worker's own user. A worker that is not root fails every
+# run while this is set, rather than run notebooks as itself.
+DEMOS_KERNEL_USER = os.environ.get("DEMOS_KERNEL_USER", "")
 
 # The REST API under /api/v1/ (shortscience/api/).
 REST_FRAMEWORK = {

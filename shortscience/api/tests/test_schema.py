@@ -80,6 +80,7 @@ def test_schema_documents_every_route(client):
         "/api/v1/demos/",
         "/api/v1/demos/{id}/",
         "/api/v1/demos/{id}/runs/",
+        "/api/v1/demos/{id}/approval/",
         "/api/v1/demos/runs/{id}/",
     }
 
