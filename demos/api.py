@@ -278,7 +278,7 @@ class RunRequestResultSerializer(serializers.Serializer):
     run = RunSerializer()
 
 
-class ApprovalSerializer(serializers.Serializer):
+class ApprovalSerializer(InputSerializer):
     approved = serializers.BooleanField(
         help_text="`true` approves the revision to run; `false` rejects the demo."
     )

@@ -417,6 +417,22 @@ def test_approval_without_revision_is_400(api_client):
     assert Demo.objects.get(pk=demo.pk).approval == Demo.Approval.PENDING
 
 
+def test_approval_with_unknown_field_is_400(api_client):
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    api_client.force_authenticate(UserFactory(is_staff=True))
+
+    response = api_client.post(
+        demo_path(demo, "approval/"),
+        {"approved": True, "revision": 1, "revison": 2},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "revison"
+    assert response.json()["errors"][0]["code"] == "unknown_field"
+    assert Demo.objects.get(pk=demo.pk).approval == Demo.Approval.PENDING
+
+
 def test_staff_withdraws_approval(api_client):
     demo = DemoFactory()
     api_client.force_authenticate(UserFactory(is_staff=True))
