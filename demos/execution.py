@@ -533,10 +533,7 @@ class NotebookRun:
                 result.status = "error"
                 code = await _exit_code(client)
                 return self._failed(
-                    result,
-                    gpus,
-                    f"The kernel died{code}, most likely past its memory limit of "
-                    f"{limits.memory_limit_mb} MiB.",
+                    result, gpus, _kernel_death_message(code, limits.memory_limit_mb)
                 )
             self._collect(client, result, cell)
             result.status = "ok"
@@ -612,12 +609,31 @@ class NotebookRun:
         )
 
 
-async def _exit_code(client) -> str:
+async def _exit_code(client) -> int | None:
+    """Return the kernel process's exit code, negative for a signal; None if unknown."""
     provisioner = getattr(client.km, "provisioner", None) if client.km else None
     process = getattr(provisioner, "process", None)
     if process is None or process.poll() is None:
-        return ""
-    code = process.returncode
-    if code < 0:
-        return f" (killed by {signal.Signals(-code).name})"
-    return f" (exit status {code})"
+        return None
+    return process.returncode
+
+
+def _kernel_death_message(code: int | None, memory_limit_mb: int) -> str:
+    """Describe how the kernel died, naming memory only where it is a likely cause.
+
+    Past ``RLIMIT_AS`` an allocation fails inside the kernel (Python raises
+    MemoryError), so the kernel dies of memory mostly by SIGKILL from the
+    kernel's out-of-memory killer or a container limit.
+    """
+    if code is None:
+        return "The kernel died while running the cell."
+    if code >= 0:
+        return f"The kernel exited with status {code} while running the cell."
+    name = signal.Signals(-code).name
+    if -code == signal.SIGKILL:
+        return (
+            f"The kernel died (killed by {name}), usually because the machine or "
+            f"its container ran out of memory; the kernel's own memory limit is "
+            f"{memory_limit_mb} MiB."
+        )
+    return f"The kernel crashed (killed by {name}) while running the cell."

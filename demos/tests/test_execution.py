@@ -108,6 +108,19 @@ def test_killed_kernel_fails_run():
     assert not kernel_alive(run.kernel_pgid)
 
 
+def test_kernel_exit_is_not_blamed_on_memory():
+    _, result = execute("import os\nos._exit(9)")
+    assert result.failed_cell == 1
+    assert "exited with status 9" in result.error
+    assert "memory" not in result.error
+
+
+def test_kernel_crash_is_not_blamed_on_memory():
+    _, result = execute("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)")
+    assert "crashed (killed by SIGSEGV)" in result.error
+    assert "memory" not in result.error
+
+
 @pytest.fixture(scope="module")
 def timeout_run():
     """The timeout case: cell 1 never ends, with a per-cell limit of 5 s."""
