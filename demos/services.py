@@ -533,13 +533,13 @@ def _finish(
     truncated: bool = False,
 ) -> None:
     run.status = status
-    run.error = error
+    run.error = _without_nul(error)
     run.failed_cell = failed_cell
     run.finished = timezone.now()
     if environment is not None:
-        run.environment = environment
+        run.environment = _without_nul(environment)
     if cells is not None:
-        run.cells = cells
+        run.cells = _without_nul(cells)
     run.output_truncated = truncated
     if status == DemoRun.Status.SUCCEEDED:
         run.progress_cell = run.cell_count
@@ -569,6 +569,21 @@ def _finish(
         failed_cell,
         run.duration,
     )
+
+
+def _without_nul(value):
+    """Replace NUL characters, which PostgreSQL cannot store in text or jsonb.
+
+    A notebook may print any character, so outputs and error messages get
+    U+FFFD in place of each NUL, as a Markdown renderer does.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def fail_run(run_id: int, *, status: str, error: str) -> None:

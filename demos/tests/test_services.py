@@ -316,3 +316,21 @@ def test_fail_run_marks_timed_out():
 
 def test_worker_name_has_pid():
     assert services.worker_name().endswith(f":{os.getpid()}")
+
+
+def test_nul_in_outputs_is_stored(sent):
+    """PostgreSQL's jsonb stores no NUL character, which a notebook may print."""
+    notebook = make_notebook(
+        "print('a\\x00b')",
+        "raise ValueError('c\\x00d')",
+        markdown="text with \x00 a NUL",
+    )
+    demo = DemoFactory(notebook=notebook)
+    run = services.request_run(demo=demo, user=UserFactory()).run
+    services.execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == DemoRun.Status.FAILED
+    assert run.failed_cell == 2
+    assert "a\ufffdb" in run.cells[1]["outputs_html"]
+    assert "\x00" not in str(run.cells)
+    assert "\x00" not in run.error
