@@ -21,7 +21,23 @@ def queues_of(service) -> set[str]:
 
 
 def test_compose_has_services(services):
-    assert set(services) == {"web", "worker-cpu", "worker-gpu", "db", "redis"}
+    assert set(services) == {
+        *("migrate", "web", "worker-cpu", "worker-gpu", "db", "redis"),
+    }
+
+
+def test_migrate_runs_before_app(services):
+    assert shlex.split(services["migrate"]["command"]) == [
+        *("python", "manage.py", "migrate", "--noinput"),
+    ]
+    for name in ("web", "worker-cpu", "worker-gpu"):
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully"
+
+
+def test_compose_builds_from_dockerfile(services):
+    assert services["web"]["build"] == "."
+    assert (settings.BASE_DIR / "Dockerfile").is_file()
 
 
 @pytest.mark.parametrize("name", ["web", "worker-cpu", "worker-gpu", "db", "redis"])
