@@ -26,7 +26,7 @@ RUN pip install --no-deps -e . \
     && DJANGO_SETTINGS_MODULE=shortscience.settings.production \
        SECRET_KEY="collectstatic-only-$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
        python manage.py collectstatic --noinput \
-    && useradd --system --uid 10001 --home-dir /srv --shell /usr/sbin/nologin app \
+    && useradd --system --uid 10001 --create-home --home-dir /home/app --shell /usr/sbin/nologin app \
     && mkdir -p /srv/media /srv/cache /srv/app/var \
     && chown app:app /srv/media /srv/cache /srv/app/var
 
