@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
+from .display_names import validate_display_name
 from .models import User
 
 
@@ -34,10 +35,6 @@ class SignupForm(UserCreationForm):
         return email
 
 
-# Display names that would pass for a label of the site itself.
-RESERVED_DISPLAY_NAMES = {"anonymous", "admin", "administrator", "moderator", "staff"}
-
-
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
@@ -45,28 +42,15 @@ class ProfileForm(forms.ModelForm):
         widgets = {"about": forms.Textarea(attrs={"rows": 5})}
 
     def clean_display_name(self) -> str:
-        """Reject a display name that reads as another member's or the site's."""
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            return name
-        folded = name.casefold()
-        if folded in RESERVED_DISPLAY_NAMES:
-            raise forms.ValidationError(
-                f"“{name}” is reserved by the site; choose another display name."
-            )
-        others = User.objects.exclude(pk=self.instance.pk)
-        taken = others.filter(username__iexact=name).exists() or any(
-            other.casefold() == folded
-            for other in others.filter(display_name__iexact=name).values_list(
-                "display_name", flat=True
-            )
-        )
-        if taken:
-            raise forms.ValidationError(
-                f"Another member is called “{name}”; choose a name that tells "
-                "you apart."
-            )
-        return name
+        """Reject a display name that reads as another member's or the site's.
+
+        A member's current name passes unchanged, even if it predates the
+        rules, so that they can still edit the rest of their profile.
+        """
+        name = self.cleaned_data["display_name"]
+        if " ".join(name.split()) == self.instance.display_name:
+            return self.instance.display_name
+        return validate_display_name(name, member=self.instance)
 
 
 class ApiTokenForm(forms.Form):

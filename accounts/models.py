@@ -3,6 +3,8 @@ from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models
 from django.urls import reverse
 
+from .display_names import skeleton
+
 
 class User(AbstractUser):
     """A site member: the author of summaries, votes and comments."""
@@ -19,12 +21,27 @@ class User(AbstractUser):
         error_messages={"unique": "A member with that username already exists."},
     )
     display_name = models.CharField(max_length=100, blank=True)
+    display_name_skeleton = models.CharField(
+        max_length=400,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="The form that look-alike display names share, set on save.",
+    )
     about = models.TextField(
         blank=True, max_length=5000, help_text="A few lines about you, in plain text."
     )
 
     def __str__(self) -> str:
         return self.public_name
+
+    def save(self, *args, **kwargs) -> None:
+        """Save the member, deriving ``display_name_skeleton`` first."""
+        self.display_name_skeleton = skeleton(self.display_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "display_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "display_name_skeleton"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", kwargs={"username": self.username})

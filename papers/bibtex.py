@@ -21,6 +21,7 @@ from bibtexparser.model import (
     Entry,
     MiddlewareErrorBlock,
     ParsingFailedBlock,
+    Preamble,
     String,
 )
 
@@ -37,6 +38,7 @@ from .identifiers import (
 )
 from .latex import latex_to_text
 from .names import AuthorName, AuthorNameError, parse_author, split_names
+from .preamble import MacroDefinition, expand_macros, parse_definitions
 
 logger = logging.getLogger(__name__)
 
@@ -90,20 +92,23 @@ class EntryError(ValueError):
 def parse_bibtex(text: str) -> ParseResult:
     """Parse BibTeX text into papers and failures.
 
-    ``@comment``, ``@preamble`` and text outside entries are ignored. A
-    failure is reported for a syntax error, a duplicate key (the later
-    entry fails), an undefined macro, a missing key or title and an invalid
-    author name. Line numbers count from 1. NUL characters are removed
-    because PostgreSQL cannot store them in text columns.
+    The LaTeX macros that ``@preamble`` blocks define are expanded in the
+    fields (see ``preamble``). ``@comment`` and text outside entries are
+    ignored. A failure is reported for a syntax error, a duplicate key (the
+    later entry fails), an undefined macro, a missing key or title and an
+    invalid author name. Line numbers count from 1. NUL characters are
+    removed because PostgreSQL cannot store them in text columns.
     """
     protected, keys = _protect_parenthesised_keys(text.replace("\x00", ""))
     resolver = ResolveMacrosMiddleware()
     library = bibtexparser.parse_string(protected, parse_stack=[resolver])
     result = ParseResult()
+    definitions = _preamble_definitions(library.blocks, resolver.macros, result)
     for block in library.blocks:
         if isinstance(block, Entry):
             key, raw = _original_key_and_raw(block, keys)
             raw = _with_string_definitions(raw, block, resolver.macros)
+            raw = _with_preamble_definitions(raw, block, definitions)
             try:
                 result.papers.append(entry_to_paper(block, key=key, raw=raw))
             except EntryError as error:
@@ -120,6 +125,48 @@ def parse_bibtex(text: str) -> ParseResult:
             if failure is not None:
                 result.failures.append(failure)
     return result
+
+
+def _preamble_definitions(
+    blocks: list[Block], macros: dict[str, str], result: ParseResult
+) -> dict[str, MacroDefinition]:
+    """Collect the LaTeX macros that the ``@preamble`` blocks define.
+
+    A preamble whose value cannot be evaluated is reported as a failure,
+    and the entries are imported without its macros.
+    """
+    definitions: dict[str, MacroDefinition] = {}
+    for block in blocks:
+        if not isinstance(block, Preamble):
+            continue
+        try:
+            value = evaluate(block.value.strip(), macros, {})
+        except EntryError as error:
+            message = f"@preamble: {error}; its macros are not expanded"
+            result.failures.append(ParseFailure("", _line(block), message))
+            continue
+        parse_definitions(value, definitions)
+    return definitions
+
+
+def _with_preamble_definitions(
+    raw: str, entry: Entry, definitions: dict[str, MacroDefinition]
+) -> str:
+    """Expand the preamble's macros in the entry's fields, in place.
+
+    Returns the raw entry prefixed with an ``@preamble`` that defines the
+    macros it uses, so that the stored entry still works on its own when
+    exported, as the @string definitions do.
+    """
+    if not definitions:
+        return raw
+    used: set[str] = set()
+    for entry_field in entry.fields:
+        entry_field.value = expand_macros(entry_field.value, definitions, used)
+    if not used:
+        return raw
+    latex = "".join(definitions[name].as_latex() for name in sorted(used))
+    return f"@preamble{{{{{latex}}}}}\n" + raw
 
 
 class ResolveMacrosMiddleware(LibraryMiddleware):

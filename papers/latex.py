@@ -73,7 +73,7 @@ def _convert(value: str) -> str:
             index = _macro_end(value, start)
             pieces.append(_decode_macro(value[start:index]))
         elif char == "{":
-            index = _group_end(value, start)
+            index = group_end(value, start)
             inner = value[start + 1 : index - 1]
             if _SPECIAL.search(inner) is None:
                 pieces.append(_typeset(inner))
@@ -102,7 +102,7 @@ def _typeset(text: str) -> str:
     return text.replace("~", " ")
 
 
-def _group_end(value: str, start: int) -> int:
+def group_end(value: str, start: int) -> int:
     """Return the index after the brace closing the one at ``start``.
 
     For an unclosed group, return one past the end of the value, so that
@@ -159,9 +159,9 @@ def _macro_end(value: str, start: int) -> int:
     while index < length and value[index] in _SPACES:
         index += 1
     if index < length and value[index] == "{":
-        end = _group_end(value, index)
+        end = group_end(value, index)
         while end < length and value[end] == "{":
-            end = _group_end(value, end)
+            end = group_end(value, end)
         return min(end, length)
     if name in _LETTER_ACCENTS:
         return _argument_end(value, index)
@@ -176,7 +176,7 @@ def _argument_end(value: str, start: int) -> int:
     if start >= length:
         return length
     if value[start] == "{":
-        return _group_end(value, start)
+        return group_end(value, start)
     if value[start] == "\\":
         return _macro_end(value, start)
     return start + 1
@@ -186,27 +186,93 @@ def _is_ascii_letter(char: str) -> bool:
     return "a" <= char <= "z" or "A" <= char <= "Z"
 
 
+# Macros that format their argument as text: the text is kept. Macros that
+# pylatexenc's parser gives arguments but its text converter does not list,
+# such as \texttt, would otherwise lose their argument.
+TEXT_MACROS = (
+    *("emph", "textrm", "textit", "textbf", "textsc", "textsl", "textsf"),
+    *("texttt", "textup", "textmd", "textnormal", "text", "mbox", "hbox"),
+    *("fbox", "underline", "uline", "textsuperscript", "textsubscript"),
+    *("textls", "enquote", "ensuremath", "protect", "relax", "bibinfo"),
+)
+
+# Macros that carry no text of the field: sort keys, labels, colours and
+# layout. Their arguments are dropped.
+DISCARDED_MACROS = (
+    *("noopsort", "SortNoop", "sortnoop", "NoSort", "label", "index"),
+    *("nocite", "hyphenation", "color", "pagecolor", "phantom", "hphantom"),
+    *("vphantom", "hspace", "vspace", "setlength", "addlength", "setcounter"),
+    *("addcounter", "newcommand", "renewcommand", "providecommand"),
+    *("DeclareMathOperator", "usepackage", "RequirePackage", "documentclass"),
+    *("selectlanguage", "hypersetup", "definecolor", "bibliography"),
+)
+
+# Macros with one braced argument that the parser must know about, so that
+# the argument reaches the text converter with the macro (and, for the
+# discarded ones, is dropped with it).
+_ONE_ARGUMENT_MACROS = (
+    *("noopsort", "SortNoop", "sortnoop", "NoSort", "index", "nocite"),
+    *("hyphenation", "phantom", "thanks", "textnormal", "textsuperscript"),
+    *("textsubscript", "hbox", "fbox", "uline", "textls", "enquote"),
+    *("bibinfo", "MakeUppercase", "MakeLowercase", "uppercase", "lowercase"),
+    *("MakeTextUppercase", "MakeTextLowercase"),
+)
+
+
+def _argument_text(node, l2tobj) -> str:
+    """Return the text of a macro's last argument."""
+    arguments = node.nodeargd.argnlist if node.nodeargd else []
+    arguments = [argument for argument in arguments if argument is not None]
+    return l2tobj.nodelist_to_text(arguments[-1:]) if arguments else ""
+
+
 @functools.cache
 def _decoder() -> LatexNodes2Text:
     context = get_default_latex_context_db()
     # Print URLs as they are, without the angle brackets pylatexenc adds, and
-    # the TeX logos by name, which pylatexenc drops.
+    # the TeX logos by name, which pylatexenc drops. A footnote's text
+    # follows the title after a space, not in pylatexenc's brackets.
     macros = [
         MacroTextSpec("url", simplify_repl="%s"),
         MacroTextSpec("href", simplify_repl="%(2)s"),
-    ] + [MacroTextSpec(logo, simplify_repl=logo) for logo in ("TeX", "LaTeX", "BibTeX")]
+        MacroTextSpec("footnote", simplify_repl=" %(2)s"),
+        MacroTextSpec("thanks", simplify_repl=" %s"),
+        MacroTextSpec("foreignlanguage", simplify_repl="%(3)s"),
+        *(MacroTextSpec(logo, simplify_repl=logo) for logo in ("TeX", "LaTeX")),
+        MacroTextSpec("BibTeX", simplify_repl="BibTeX"),
+        *(MacroTextSpec(name, discard=False) for name in TEXT_MACROS),
+        *(MacroTextSpec(name, discard=True) for name in DISCARDED_MACROS),
+    ]
+    for name in ("MakeUppercase", "uppercase", "MakeTextUppercase"):
+        macros.append(
+            MacroTextSpec(
+                name, simplify_repl=lambda n, l2tobj: _argument_text(n, l2tobj).upper()
+            )
+        )
+    for name in ("MakeLowercase", "lowercase", "MakeTextLowercase"):
+        macros.append(
+            MacroTextSpec(
+                name, simplify_repl=lambda n, l2tobj: _argument_text(n, l2tobj).lower()
+            )
+        )
     context.add_context_category("shortscience", prepend=True, macros=macros)
+    # Any other macro keeps the text of its arguments: an unknown formatting
+    # macro is far more common in a title than one whose argument is no text.
+    context.set_unknown_macro_spec(MacroTextSpec("", discard=False))
     return LatexNodes2Text(latex_context=context, math_mode="verbatim")
 
 
 @functools.cache
 def _parsing_context():
-    # The parser must know how many arguments \href takes, or it leaves
+    # The parser must know how many arguments a macro takes, or it leaves
     # them as plain groups and the text converter never sees them.
     context = get_default_walker_context_db()
-    context.add_context_category(
-        "shortscience", prepend=True, macros=[MacroSpec("href", "{{")]
-    )
+    macros = [
+        MacroSpec("href", "{{"),
+        MacroSpec("foreignlanguage", "[{{"),
+        *(MacroSpec(name, "{") for name in _ONE_ARGUMENT_MACROS),
+    ]
+    context.add_context_category("shortscience", prepend=True, macros=macros)
     return context
 
 

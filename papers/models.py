@@ -1,5 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from shortscience.markup import render_title
 
 from .paths import bibtex_path, paper_path
 
@@ -33,6 +37,12 @@ class Paper(models.Model):
     )
     entry_type = models.CharField(max_length=32, default="article")
     title = models.CharField(max_length=1000)
+    title_html = models.TextField(
+        "title HTML",
+        blank=True,
+        editable=False,
+        help_text="The title with its $..$ formulas as MathML, set on save.",
+    )
     authors = models.ManyToManyField(
         Author, through="Authorship", related_name="papers"
     )
@@ -62,11 +72,30 @@ class Paper(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        """Save the paper, rendering ``title_html`` from the title first.
+
+        ``QuerySet.update()`` skips this, so a title changed that way keeps
+        a stale ``title_html``; the import in ``services`` sets both.
+        """
+        self.title_html = render_title(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return paper_path(self.bibtex_key)
 
     def get_bibtex_url(self) -> str:
         return bibtex_path(self.bibtex_key)
+
+    @property
+    def title_markup(self) -> SafeString:
+        """The title as HTML for pages: ``title_html``, or the escaped title."""
+        if self.title_html:
+            return mark_safe(self.title_html)  # noqa: S308 -- rendered and sanitised
+        return escape(self.title)
 
     @property
     def author_names(self) -> list[str]:

@@ -152,17 +152,28 @@ def _paper_hit(paper: Paper, score: float, snippet) -> PaperHit:
         return PaperHit(
             paper=paper,
             score=score,
-            title=highlight(paper.title),
+            title=_title(paper, paper.title),
             authors=highlight(", ".join(paper.author_names)),
             abstract=highlight(shorten(paper.abstract, ABSTRACT_CHARS)),
         )
     return PaperHit(
         paper=paper,
         score=score,
-        title=highlight(snippet.title),
+        title=_title(paper, snippet.title),
         authors=highlight(snippet.authors),
         abstract=highlight(shorten(snippet.abstract, ABSTRACT_CHARS * 2)),
     )
+
+
+def _title(paper: Paper, marked: str) -> SafeString:
+    """Return the title of a hit: with marks, or rendered if it has formulas.
+
+    Marks cannot go inside a formula's MathML, so a title with formulas is
+    shown rendered and without marks.
+    """
+    if 'class="math ' in paper.title_html:
+        return paper.title_markup
+    return highlight(marked)
 
 
 def paper_queryset(*, query: str, viewer):

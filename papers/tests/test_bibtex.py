@@ -294,7 +294,7 @@ def test_string_with_undefined_macro_fails_users():
     assert "undefined macro `nope`" in failure.message
 
 
-def test_comment_and_preamble_ignored():
+def test_comment_and_preamble_add_no_papers():
     text = r"""% a line comment
 @comment{jabref-meta: groups; @misc{ghost, title = {Ghost}}}
 @preamble{"\newcommand{\noop}[1]{}"}

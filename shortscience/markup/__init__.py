@@ -6,6 +6,8 @@
 - ``render_excerpt(source)``: the same for the opening blocks, for listings.
 - ``render_checked(source)``: the limits checked, then HTML and excerpt
   from one parse, for saving.
+- ``render_title(title)``: a paper title with its ``$..$`` formulas as
+  MathML and the rest escaped.
 - ``extract_formulas(source)``: the formulas that the renderer converts.
 - ``validate_source(source, max_bytes=..., max_formula_bytes=...)``: size
   limits, raising ``django.core.exceptions.ValidationError``.
@@ -20,6 +22,7 @@ from .render import (
     render_markdown,
 )
 from .sanitize import sanitize_html
+from .title import render_title
 from .validation import validate_source
 
 __all__ = [
@@ -30,6 +33,7 @@ __all__ = [
     "render_checked",
     "render_excerpt",
     "render_markdown",
+    "render_title",
     "sanitize_html",
     "validate_source",
 ]

@@ -8,7 +8,8 @@ delimiter:
 - ``math_inline_double``: ``$$..$$`` and ``\\[..\\]`` inside a paragraph,
   shown as display math;
 - ``math_block``: ``$$`` or ``\\[`` lines that open a block;
-- ``amsmath``: a bare ``\\begin{align}`` (or equation, gather, …) block.
+- ``math_environment``: a bare ``\\begin{align}`` (or aligned, cases, …)
+  block; see ``environments`` for environments inside a paragraph.
 
 Inline math tokens carry ``meta["offset"]``, their position in the inline
 content, so that a formula's line can be reported. ``\\cite{key}`` becomes a
@@ -26,28 +27,29 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar, math_inline_dollar
 from mdit_py_plugins.utils import is_code_block
 
 from papers.paths import paper_path
 
+from .environments import environment_block, environment_inline
 from .katex import formula_html
 
 MATH_TOKEN_TYPES = frozenset(
-    {"math_inline", "math_inline_double", "math_block", "amsmath"}
+    {"math_inline", "math_inline_double", "math_block", "math_environment"}
 )
-DISPLAY_MATH_TOKEN_TYPES = frozenset({"math_inline_double", "math_block", "amsmath"})
+DISPLAY_MATH_TOKEN_TYPES = frozenset(
+    {"math_inline_double", "math_block", "math_environment"}
+)
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 
 _CITE_RE = re.compile(r"\\cite\{([^{}\n]*)\}")
 _CITE_KEY_RE = re.compile(r"[^\s{},\\]{1,255}")
-_AMSMATH_OPEN_RE = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
-# The amsmath plugin lets its rule interrupt these blocks; the wrapped rule
-# keeps that.
-_AMSMATH_ALT = ["paragraph", "reference", "blockquote", "list", "footnote_def"]
+# Block rules that a math environment may interrupt, as with the amsmath
+# plugin of mdit-py-plugins.
+_ENVIRONMENT_ALT = ["paragraph", "reference", "blockquote", "list", "footnote_def"]
 
 
 @functools.cache
@@ -71,8 +73,6 @@ def get_parser() -> MarkdownIt:
         allow_digits=False,
         double_inline=True,
     )
-    amsmath_plugin(md)
-
     # The plugins place their rules in the chains; these replace them with
     # the same rules and settings, wrapped.
     inline_dollar = math_inline_dollar(
@@ -82,11 +82,17 @@ def get_parser() -> MarkdownIt:
     md.block.ruler.at(
         "math_block", _needs_closing_line(math_block_dollar(False, None, True), "$$")
     )
-    md.block.ruler.at(
-        "amsmath", _needs_closing_environment(amsmath_block), {"alt": _AMSMATH_ALT}
+    md.block.ruler.before(
+        "blockquote",
+        "math_environment",
+        environment_block,
+        {"alt": _ENVIRONMENT_ALT},
     )
 
     md.inline.ruler.before("escape", "math_brackets", _with_offset(_math_brackets))
+    md.inline.ruler.before(
+        "escape", "math_environment", _with_offset(environment_inline)
+    )
     md.block.ruler.before("fence", "math_block_brackets", _math_brackets_block)
     md.inline.ruler.before("escape", "cite", _cite)
     md.core.ruler.after("linkify", "bare_images", _bare_images)
@@ -140,7 +146,8 @@ def _with_offset(rule):
 # a closing line each time an opening line has none, which is quadratic.
 # With mdit-py-plugins 0.7.0, 2,500 unclosed "$$x" paragraphs took 3 s and
 # 2,000 unclosed \begin{align} lines 1.4 s (docs/benchmarks-rendering.md
-# machine). These wrappers call the rules only when a closing line exists.
+# machine). The wrapper below calls the dollar rule only when a closing line
+# exists, and environment_block looks its \end up in a table built in one pass.
 
 
 def _needs_closing_line(rule, marker: str):
@@ -177,26 +184,6 @@ def _lines_ending_with(state: StateBlock, marker: str) -> list[int]:
     ]
     cache[marker] = (state.src, lines)
     return lines
-
-
-def _needs_closing_environment(rule):
-    """Wrap the amsmath rule to fail fast when no line ends with ``\\end{env}``."""
-
-    def rule_if_closed(
-        state: StateBlock, start_line: int, end_line: int, silent: bool
-    ) -> bool:
-        start = state.bMarks[start_line] + state.tShift[start_line]
-        match = _AMSMATH_OPEN_RE.match(state.src, start, state.eMarks[start_line])
-        if match is None:
-            return False
-        closing_lines = _lines_ending_with(state, rf"\end{{{match.group(1)}}}")
-        # The environment may close on its opening line.
-        index = bisect_left(closing_lines, start_line)
-        if index == len(closing_lines) or closing_lines[index] >= end_line:
-            return False
-        return rule(state, start_line, end_line, silent)
-
-    return rule_if_closed
 
 
 def _find_after(env: dict, src: str, needle: str, start: int) -> int:

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demos.models import Demo
 from demos.services import load_site_demo
 from papers.models import Paper
 
@@ -42,23 +43,35 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        loaded = 0
+        attached = updated = unchanged = skipped = 0
         for entry in SITE_DEMOS:
             paper = Paper.objects.filter(bibtex_key=entry["bibtex_key"]).first()
             if paper is None:
                 self.stdout.write(
                     f"Skipped {entry['file']}: no paper {entry['bibtex_key']}."
                 )
+                skipped += 1
                 continue
             path = NOTEBOOK_DIR / entry["file"]
             if not path.is_file():
                 raise CommandError(f"Missing demo notebook {path}.")
-            load_site_demo(
+            existed = Demo.objects.filter(
+                paper=paper, title=entry["title"], owner=None
+            ).exists()
+            _, changed = load_site_demo(
                 paper=paper,
                 title=entry["title"],
                 description=entry["description"],
                 notebook=path.read_bytes(),
                 limits=entry["limits"],
             )
-            loaded += 1
-        self.stdout.write(f"Demo notebooks attached: {loaded}.")
+            if not existed:
+                attached += 1
+            elif changed:
+                updated += 1
+            else:
+                unchanged += 1
+        self.stdout.write(
+            f"Demo notebooks: {attached} attached, {updated} updated, "
+            f"{unchanged} already up to date, {skipped} skipped."
+        )

@@ -7,7 +7,7 @@ from django.db import transaction
 from comments.models import Comment
 from comments.services import create_comment
 from papers.services import import_bibtex
-from summaries.importing import import_summaries
+from summaries.importing import import_summaries, read_index
 from summaries.models import Summary
 from summaries.services import cast_vote
 
@@ -39,23 +39,59 @@ class Command(BaseCommand):
         if summaries.failures:
             raise CommandError(f"Sample summaries failed: {summaries.failures}")
         with transaction.atomic():
-            self._add_votes_and_comments()
+            members = {
+                user.username: user
+                for user in get_user_model().objects.filter(
+                    username__in={name for vote in SAMPLE_VOTES for name in vote[:2]}
+                )
+            }
+            votes_cast, votes_present = self._add_votes(members)
+            comments_created, comments_present = self._add_comments(members)
         self.stdout.write(
-            f"Sample content: {Summary.objects.count()} summaries on "
-            f"{papers.created + papers.updated + papers.unchanged} sample papers."
+            f"Sample papers: {papers.created} created, {papers.updated} updated, "
+            f"{papers.unchanged} already present."
+        )
+        self.stdout.write(
+            f"Sample summaries: {summaries.created} created, {summaries.updated} "
+            f"updated, {summaries.unchanged} already present."
+        )
+        self.stdout.write(
+            f"Sample votes: {votes_cast} cast, {votes_present} already present."
+        )
+        self.stdout.write(
+            f"Sample comments: {comments_created} created, {comments_present} "
+            "already present."
         )
 
-    def _add_votes_and_comments(self):
-        members = {user.username: user for user in get_user_model().objects.all()}
+    def _add_votes(self, members: dict) -> tuple[int, int]:
+        """Cast the sample votes on the sample summaries; return (cast, present)."""
+        sample = [
+            (entry["bibtex_key"], entry["author"]) for entry in read_index(SAMPLE_DIR)
+        ]
+        cast = present = 0
         for voter, author, value in SAMPLE_VOTES:
-            for summary in Summary.objects.filter(author__username=author):
-                if not summary.votes.filter(user=members[voter]).exists():
-                    cast_vote(summary=summary, user=members[voter], value=value)
+            keys = [key for key, username in sample if username == author]
+            summaries = Summary.objects.filter(
+                author__username=author, paper__bibtex_key__in=keys
+            )
+            for summary in summaries:
+                if summary.votes.filter(user=members[voter]).exists():
+                    present += 1
+                    continue
+                cast_vote(summary=summary, user=members[voter], value=value)
+                cast += 1
+        return cast, present
+
+    def _add_comments(self, members: dict) -> tuple[int, int]:
+        """Post the sample comment thread once; return (created, present)."""
         batchnorm = Summary.objects.get(
             paper__bibtex_key="journals/corr/abs-1805-11604", author__username="ada"
         )
-        if Comment.objects.filter(summary=batchnorm).exists():
-            return
+        thread = Comment.objects.filter(
+            summary=batchnorm, author__username__in=["alan", "ada"]
+        )
+        if thread.exists():
+            return 0, thread.count()
         question = create_comment(
             summary=batchnorm,
             author=members["alan"],
@@ -74,3 +110,4 @@ class Command(BaseCommand):
                 "$\\eta$."
             ),
         )
+        return 2, 0
