@@ -2,8 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from comments.selectors import comment_threads, flatten_threads
@@ -20,10 +22,25 @@ def _get_visible_comment(pk: int, viewer) -> Comment:
     return get_object_or_404(queryset, pk=pk)
 
 
-@login_required
+def _login_to_comment(request, summary_pk):
+    """Send a visitor to log in, then back to the form they posted from.
+
+    The login page returns to ``next`` with a GET, which this POST-only
+    address would answer with 405, so ``next`` is the summary page at the
+    comment form, or at the comment that a reply answers.
+    """
+    parent = request.POST.get("parent", "")
+    is_id = parent.isascii() and parent.isdigit()
+    anchor = f"comment-{parent}" if is_id else "comment-form"
+    summary_url = reverse("summaries:detail", args=[summary_pk])
+    return redirect_to_login(f"{summary_url}#{anchor}")
+
+
 @require_POST
 def create(request, summary_pk):
     """Post a comment or a reply; on an error, show the summary page with the text."""
+    if not request.user.is_authenticated:
+        return _login_to_comment(request, summary_pk)
     summary = get_visible_summary(pk=summary_pk, viewer=request.user)
     form = CommentForm(request.POST)
     status = 400

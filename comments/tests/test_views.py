@@ -125,3 +125,52 @@ def test_failed_reply_reopens_under_its_parent(client, settings):
     section = response.text.split(f'id="comment-{parent.pk}"')[1]
     assert "<details open>" in section.split("</details>")[0]
     assert typed in section.split("</details>")[0]
+
+
+def test_comment_after_session_ended_returns_to_form(client):
+    summary = SummaryFactory()
+    member = UserFactory()
+    create_url = reverse("comments:create", args=[summary.pk])
+
+    response = client.post(create_url, {"source": "typed comment"})
+    next_url = client.get(response["Location"]).context["next"]
+    back = client.post(
+        reverse("login"),
+        {
+            "username": member.username,
+            "password": "correct-horse-battery",
+            "next": next_url,
+        },
+    )
+    summary_page = client.get(back["Location"])
+
+    assert response.status_code == 302
+    assert next_url == f"{summary.get_absolute_url()}#comment-form"
+    assert back["Location"] == next_url
+    assert summary_page.status_code == 200
+    assert f'action="{create_url}"' in summary_page.text
+    assert not Comment.objects.exists()
+
+
+def test_reply_after_session_ended_returns_to_parent(client):
+    parent = CommentFactory()
+
+    response = client.post(
+        reverse("comments:create", args=[parent.summary_id]),
+        {"source": "typed reply", "parent": str(parent.pk)},
+    )
+
+    next_url = client.get(response["Location"]).context["next"]
+    assert next_url == f"{parent.summary.get_absolute_url()}#comment-{parent.pk}"
+
+
+def test_comment_session_ended_ignores_bad_parent(client):
+    summary = SummaryFactory()
+
+    response = client.post(
+        reverse("comments:create", args=[summary.pk]),
+        {"source": "typed reply", "parent": "x#y"},
+    )
+
+    next_url = client.get(response["Location"]).context["next"]
+    assert next_url == f"{summary.get_absolute_url()}#comment-form"
