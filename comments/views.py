@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from comments.selectors import comment_threads, flatten_threads
+from shortscience import drafts
 from shortscience.exceptions import ServiceError
 from summaries.selectors import get_visible_summary, votes_by_viewer
 
@@ -65,6 +66,8 @@ def create(request, summary_pk):
             form.add_error(field, error.message)
             status = error.status
         else:
+            parent_id = parent.pk if parent is not None else None
+            drafts.mark_saved(request, drafts.reply_address(request.path, parent_id))
             return redirect(comment)
     # A failed reply reopens under the comment it answers, when that comment
     # still takes replies; otherwise the text goes to the form at the bottom.
@@ -103,6 +106,7 @@ def edit(request, pk):
             form.add_error("source", error.message)
             status = error.status
         else:
+            drafts.mark_saved(request, request.get_full_path())
             return redirect(comment)
     elif form.errors:
         status = 400
