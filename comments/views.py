@@ -2,11 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from comments.selectors import comment_threads, flatten_threads
+from shortscience import drafts
 from shortscience.exceptions import ServiceError
 from summaries.selectors import get_visible_summary, votes_by_viewer
 
@@ -20,10 +23,25 @@ def _get_visible_comment(pk: int, viewer) -> Comment:
     return get_object_or_404(queryset, pk=pk)
 
 
-@login_required
+def _login_to_comment(request, summary_pk):
+    """Send a visitor to log in, then back to the form they posted from.
+
+    The login page returns to ``next`` with a GET, which this POST-only
+    address would answer with 405, so ``next`` is the summary page at the
+    comment form, or at the comment that a reply answers.
+    """
+    parent = request.POST.get("parent", "")
+    is_id = parent.isascii() and parent.isdigit()
+    anchor = f"comment-{parent}" if is_id else "comment-form"
+    summary_url = reverse("summaries:detail", args=[summary_pk])
+    return redirect_to_login(f"{summary_url}#{anchor}")
+
+
 @require_POST
 def create(request, summary_pk):
     """Post a comment or a reply; on an error, show the summary page with the text."""
+    if not request.user.is_authenticated:
+        return _login_to_comment(request, summary_pk)
     summary = get_visible_summary(pk=summary_pk, viewer=request.user)
     form = CommentForm(request.POST)
     status = 400
@@ -48,6 +66,8 @@ def create(request, summary_pk):
             form.add_error(field, error.message)
             status = error.status
         else:
+            parent_id = parent.pk if parent is not None else None
+            drafts.mark_saved(request, drafts.reply_address(request.path, parent_id))
             return redirect(comment)
     # A failed reply reopens under the comment it answers, when that comment
     # still takes replies; otherwise the text goes to the form at the bottom.
@@ -86,6 +106,7 @@ def edit(request, pk):
             form.add_error("source", error.message)
             status = error.status
         else:
+            drafts.mark_saved(request, request.get_full_path())
             return redirect(comment)
     elif form.errors:
         status = 400

@@ -29,7 +29,10 @@ class SummaryForm(forms.ModelForm):
         ),
     )
     base_version = forms.IntegerField(
-        widget=forms.HiddenInput,
+        # A restored browser draft puts back the revision it started from
+        # (static/js/drafts.js), so that saving it over a newer revision is
+        # caught as a conflict too.
+        widget=forms.HiddenInput(attrs={"data-draft-base": True}),
         required=False,
         min_value=1,
         error_messages={"min_value": "The revision you started from is invalid."},

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from comments.forms import CommentForm
 from comments.selectors import comment_threads, flatten_threads
 from papers.models import Paper
-from shortscience import pagecache
+from shortscience import drafts, pagecache
 from shortscience.exceptions import ServiceError
 from shortscience.pagination import feed_page
 from shortscience.redirects import is_safe_redirect
@@ -98,6 +98,7 @@ def create(request):
         except ServiceError as error:
             status = _save_error(form, error)
         else:
+            drafts.mark_saved(request, request.get_full_path())
             messages.success(request, "Your summary is published.")
             return redirect(summary)
     elif form.errors:
@@ -143,6 +144,7 @@ def edit(request, pk):
                 form.data = form.data.copy()
                 form.data["base_version"] = current.version
         else:
+            drafts.mark_saved(request, request.get_full_path())
             messages.success(request, "Your summary is saved.")
             return redirect(summary)
     elif form.errors:

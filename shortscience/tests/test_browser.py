@@ -1,69 +1,13 @@
-"""End-to-end checks in a real headless Chromium against a live server.
-
-They need Chromium at /usr/bin/chromium (Debian's ``chromium`` package, which
-``.ci/run`` installs) or at $CHROMIUM_PATH, and are skipped without it.
-"""
-
-import os
-import shutil
-
-import pytest
+"""End-to-end checks in a real headless Chromium against a live server."""
 
 from accounts.tests.factories import UserFactory
 from comments.tests.factories import CommentFactory
 from papers.tests.factories import PaperFactory
+from shortscience.tests.browser import BROWSER_MARKS, log_in
 from summaries.models import Summary
 from summaries.tests.factories import SummaryFactory
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Chromium not found; install Debian's chromium"
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread, which makes
-    # Django refuse ORM calls made by the test itself.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "correct-horse-battery")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/")
+pytestmark = BROWSER_MARKS
 
 
 def test_write_summary_with_live_preview(page):

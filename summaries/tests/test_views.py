@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from comments.tests.factories import CommentFactory
 from papers.tests.factories import PaperFactory
+from shortscience.tests.pages import body_attributes, draft_forms
 from summaries import services
 from summaries.models import Summary, Vote
 from summaries.services import popularity_of
@@ -307,3 +308,115 @@ def test_preview_over_limit_is_400_with_message(client, settings):
 
     assert response.status_code == 400
     assert "KB" in response.text
+
+
+def log_in_with_form(client, user, next_url):
+    """Log in through the login page and return its redirect."""
+    return client.post(
+        reverse("login"),
+        {
+            "username": user.username,
+            "password": "correct-horse-battery",
+            "next": next_url,
+        },
+    )
+
+
+def test_edit_after_session_ended_returns_to_form(client):
+    summary = SummaryFactory(source="saved text")
+    edit_url = reverse("summaries:edit", args=[summary.pk])
+
+    response = client.post(edit_url, {"source": "typed text", "base_version": 1})
+    login_url = response["Location"]
+    next_url = client.get(login_url).context["next"]
+    back = log_in_with_form(client, summary.author, next_url)
+    form_page = client.get(back["Location"])
+
+    assert response.status_code == 302
+    assert login_url == f"{reverse('login')}?next={edit_url}"
+    assert back["Location"] == edit_url
+    assert form_page.status_code == 200
+    assert edit_url in draft_forms(form_page.text)
+    summary.refresh_from_db()
+    assert summary.source == "saved text"
+
+
+def test_create_after_session_ended_returns_to_form(client):
+    paper = PaperFactory()
+    member = UserFactory()
+    create_url = reverse("summaries:create") + f"?paper={paper.bibtex_key}"
+
+    response = client.post(create_url, {"source": "typed text"})
+    next_url = client.get(response["Location"]).context["next"]
+    back = log_in_with_form(client, member, next_url)
+    form_page = client.get(back["Location"])
+
+    assert back["Location"] == create_url
+    assert create_url in draft_forms(form_page.text)
+    assert not Summary.objects.exists()
+
+
+def test_summary_form_marks_draft_limit_and_base(client, settings):
+    settings.SUMMARY_MAX_BYTES = 5000
+    summary = SummaryFactory()
+    client.force_login(summary.author)
+    edit_url = reverse("summaries:edit", args=[summary.pk])
+
+    response = client.get(edit_url)
+
+    form = draft_forms(response.text)[edit_url]
+    assert form["data-draft-noun"] == "summary"
+    assert form["data-draft-max-bytes"] == "5000"
+    assert "data-draft-posted" not in form
+    assert 'name="base_version" value="1" data-draft-base' in response.text
+
+
+def test_saved_edit_names_its_draft_on_next_page(client):
+    summary = SummaryFactory()
+    client.force_login(summary.author)
+    edit_url = reverse("summaries:edit", args=[summary.pk])
+
+    client.post(edit_url, {"source": "new text", "base_version": 1})
+    next_page = client.get(summary.get_absolute_url())
+    later_page = client.get(summary.get_absolute_url())
+
+    assert body_attributes(next_page.text)["data-saved-drafts"] == f'["{edit_url}"]'
+    assert "data-saved-drafts" not in body_attributes(later_page.text)
+
+
+def test_published_summary_names_its_draft(client):
+    paper = PaperFactory()
+    client.force_login(UserFactory())
+    create_url = reverse("summaries:create") + f"?paper={paper.bibtex_key}"
+
+    response = client.post(create_url, {"source": "My summary"}, follow=True)
+
+    saved = body_attributes(response.text)["data-saved-drafts"]
+    assert saved == f'["{create_url}"]'
+
+
+def test_failed_edit_keeps_draft(client, settings):
+    settings.SUMMARY_MAX_BYTES = 20
+    summary = SummaryFactory()
+    client.force_login(summary.author)
+    edit_url = reverse("summaries:edit", args=[summary.pk])
+    typed = "far too long for the limit"
+
+    response = client.post(edit_url, {"source": typed, "base_version": 1})
+    next_page = client.get(summary.get_absolute_url())
+
+    assert response.status_code == 400
+    assert "data-draft-posted" in draft_forms(response.text)[edit_url]
+    assert typed in response.text
+    assert "data-saved-drafts" not in body_attributes(next_page.text)
+
+
+def test_pages_name_member_for_drafts(client):
+    summary = SummaryFactory()
+
+    visitor_page = client.get(summary.get_absolute_url())
+    client.force_login(summary.author)
+    member_page = client.get(summary.get_absolute_url())
+
+    assert "data-user-id" not in body_attributes(visitor_page.text)
+    assert body_attributes(member_page.text)["data-user-id"] == str(summary.author.pk)
