@@ -1,5 +1,6 @@
 """Pages for demos: runs, live status, approval, uploads, revisions, output files."""
 
+import logging
 import mimetypes
 import posixpath
 
@@ -23,6 +24,8 @@ from .models import Demo, DemoRun
 from .rendering import OUTPUT_FOLDER
 from .review import review_revision
 from .selectors import get_visible_demo, get_visible_run
+
+logger = logging.getLogger(__name__)
 
 # Output files are notebook content: served so that nothing in them can run
 # in the site's origin even when opened directly.
@@ -189,7 +192,11 @@ def revise(request, pk):
     demo = _demo_or_404(pk, request.user)
     form = NotebookRevisionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose a notebook file to upload.")
+        if "notebook" in request.FILES:
+            reason = " ".join(form.errors["notebook"])
+        else:
+            reason = "Choose a notebook (.ipynb) file to upload."
+        _reject_revision(request, demo, reason)
         return redirect(_back(request, demo))
     try:
         revision = services.revise_notebook(
@@ -198,10 +205,32 @@ def revise(request, pk):
             notebook=_read_upload(form.cleaned_data["notebook"]),
         )
     except ServiceError as error:
-        messages.error(request, error.message)
+        _reject_revision(request, demo, error.message)
     else:
-        messages.success(request, f"Revision {revision.number} is stored.")
+        messages.success(request, _revised_notice(demo, revision.number))
     return redirect(_back(request, demo))
+
+
+def _reject_revision(request, demo: Demo, reason: str) -> None:
+    logger.warning(
+        "Demo revision upload rejected: demo_id=%s user_id=%s reason=%s",
+        demo.pk,
+        request.user.pk,
+        reason,
+    )
+    messages.error(request, f"No revision was stored. {reason}")
+
+
+def _revised_notice(demo: Demo, number: int) -> str:
+    if demo.approval == Demo.Approval.PENDING:
+        return (
+            f"Revision {number} is stored. The demo awaits approval by staff "
+            "again, and runs once they approve this revision."
+        )
+    return (
+        f"Revision {number} is stored; the demo stays "
+        f"{demo.get_approval_display().lower()}."
+    )
 
 
 @require_GET

@@ -1,16 +1,18 @@
-"""The page that shows one revision of a demo's notebook."""
+"""The revision page, the links to it on demos, and uploading a new revision."""
 
 from html.parser import HTMLParser
 
 import nbformat
 import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from demos import services
-from demos.models import Demo
+from demos.models import Demo, DemoRevision
 from demos.review import percent_script, review_cells
 from demos.tests.factories import DemoFactory, make_notebook
 from papers.tests.factories import PaperFactory
@@ -29,6 +31,15 @@ def log_in(client, viewer, demo):
         client.force_login(demo.owner)
     elif viewer != "visitor":
         client.force_login(UserFactory(is_staff=viewer == "staff"))
+
+
+def upload(text: str | bytes, name: str = "demo.ipynb") -> SimpleUploadedFile:
+    content = text.encode() if isinstance(text, str) else text
+    return SimpleUploadedFile(name, content, content_type="application/x-ipynb+json")
+
+
+def notices(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 class ActiveContent(HTMLParser):
@@ -348,3 +359,218 @@ def test_revision_page_queries_constant(client, django_assert_num_queries, viewe
         )
     with django_assert_num_queries(len(small)):
         assert client.get(revision_url(demo, 5)).status_code == 200
+
+
+# Links on the demo's block.
+
+
+def test_block_links_notebook_for_visitors(client):
+    demo = DemoFactory()
+    page = client.get(demo.paper.get_absolute_url()).content.decode()
+    assert f'href="{revision_url(demo)}">View notebook (revision 1)</a>' in page
+    assert "Review revision" not in page
+    assert reverse("demos:revise", args=[demo.pk]) not in page
+
+
+def test_block_links_review_for_staff(client):
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    services.revise_notebook(demo=demo, user=demo.owner, notebook=make_notebook("2"))
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(demo.paper.get_absolute_url()).content.decode()
+    assert f'href="{revision_url(demo, 2)}">Review revision 2</a>' in page
+    assert '<input type="hidden" name="revision" value="2">' in page
+
+
+def test_block_has_no_review_link_once_approved(client):
+    demo = DemoFactory()
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(demo.paper.get_absolute_url()).content.decode()
+    assert "View notebook (revision 1)" in page
+    assert "Review revision" not in page
+
+
+def test_block_on_summary_page_links_notebook(client):
+    summary = SummaryFactory()
+    demo = DemoFactory(paper=summary.paper, summary=summary, owner=summary.author)
+    page = client.get(summary.get_absolute_url()).content.decode()
+    assert f'href="{revision_url(demo)}"' in page
+
+
+def test_fragment_links_notebook(client):
+    demo = DemoFactory()
+    html = client.get(reverse("demos:fragment", args=[demo.pk])).json()["html"]
+    assert f'href="{revision_url(demo)}"' in html
+
+
+# The upload form on the demo's block.
+
+
+@pytest.mark.parametrize(
+    ("viewer", "shown"),
+    [("visitor", False), ("member", False), ("owner", True), ("staff", True)],
+)
+def test_revise_form_shown_to(client, viewer, shown):
+    demo = DemoFactory()
+    log_in(client, viewer, demo)
+    page = client.get(demo.paper.get_absolute_url()).content.decode()
+    assert (reverse("demos:revise", args=[demo.pk]) in page) is shown
+
+
+def test_revise_form_fields(client):
+    paper = PaperFactory()
+    demo = DemoFactory(paper=paper)
+    client.force_login(demo.owner)
+    page = client.get(paper.get_absolute_url()).content.decode()
+    form = page[page.index(f'action="{reverse("demos:revise", args=[demo.pk])}"') :]
+    form = form[: form.index("</form>")]
+    assert 'enctype="multipart/form-data"' in form
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert f'name="next" value="{paper.get_absolute_url()}"' in form
+    assert 'type="file"' in form
+    assert 'accept=".ipynb,application/x-ipynb+json"' in form
+    assert "awaits approval by staff again" in form
+
+
+def test_revise_form_for_site_demo_hidden_from_members(client):
+    demo = DemoFactory(owner=None)
+    client.force_login(UserFactory())
+    page = client.get(demo.paper.get_absolute_url()).content.decode()
+    assert reverse("demos:revise", args=[demo.pk]) not in page
+
+
+def test_revise_stores_next_revision(client):
+    paper = PaperFactory()
+    demo = DemoFactory(paper=paper)
+    client.force_login(demo.owner)
+    response = client.post(
+        reverse("demos:revise", args=[demo.pk]),
+        {"notebook": upload(make_notebook("x = 2")), "next": paper.get_absolute_url()},
+    )
+    demo.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == f"{paper.get_absolute_url()}#demo-{demo.pk}"
+    assert demo.current_revision.number == 2
+    assert demo.current_revision.created_by == demo.owner
+    assert "x = 2" in demo.current_revision.notebook
+
+
+def test_revise_resets_approval(client):
+    demo = DemoFactory()
+    client.force_login(demo.owner)
+    client.post(
+        reverse("demos:revise", args=[demo.pk]),
+        {"notebook": upload(make_notebook("x = 2"))},
+    )
+    demo.refresh_from_db()
+    assert demo.approval == Demo.Approval.PENDING
+    assert demo.approved_by is None
+
+
+def test_revise_page_says_pending(client):
+    paper = PaperFactory()
+    demo = DemoFactory(paper=paper)
+    client.force_login(demo.owner)
+    response = client.post(
+        reverse("demos:revise", args=[demo.pk]),
+        {"notebook": upload(make_notebook("x = 2")), "next": paper.get_absolute_url()},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Revision 2 is stored. The demo awaits approval by staff again" in page
+    assert '<span class="demo-badge demo-badge-pending">Awaiting approval</span>' in (
+        page
+    )
+    assert "View notebook (revision 2)" in page
+
+
+def test_revise_by_staff_keeps_approval(client):
+    demo = DemoFactory()
+    client.force_login(UserFactory(is_staff=True))
+    response = client.post(
+        reverse("demos:revise", args=[demo.pk]),
+        {"notebook": upload(make_notebook("x = 2"))},
+    )
+    demo.refresh_from_db()
+    assert demo.approval == Demo.Approval.APPROVED
+    assert "Revision 2 is stored; the demo stays approved." in notices(response)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"{", "not a valid Jupyter notebook"),
+        (b"", "The submitted file is empty."),
+        (make_notebook("1").replace('"python"', '"julia"'), "only Python notebooks"),
+    ],
+)
+def test_bad_upload_stores_nothing(client, content, expected):
+    demo = DemoFactory()
+    client.force_login(demo.owner)
+    response = client.post(
+        reverse("demos:revise", args=[demo.pk]), {"notebook": upload(content)}
+    )
+    demo.refresh_from_db()
+    assert DemoRevision.objects.filter(demo=demo).count() == 1
+    assert demo.approval == Demo.Approval.APPROVED
+    assert any(
+        notice.startswith("No revision was stored.") and expected in notice
+        for notice in notices(response)
+    )
+
+
+def test_too_large_upload_rejected(client, settings):
+    settings.DEMOS_NOTEBOOK_MAX_BYTES = 200
+    demo = DemoFactory()
+    client.force_login(demo.owner)
+    response = client.post(
+        reverse("demos:revise", args=[demo.pk]),
+        {"notebook": upload(make_notebook("x = 1" * 100))},
+    )
+    assert DemoRevision.objects.filter(demo=demo).count() == 1
+    assert any("the limit is 200 bytes" in notice for notice in notices(response))
+
+
+def test_upload_without_file_rejected(client):
+    demo = DemoFactory()
+    client.force_login(demo.owner)
+    response = client.post(reverse("demos:revise", args=[demo.pk]), {})
+    assert DemoRevision.objects.filter(demo=demo).count() == 1
+    assert "No revision was stored. Choose a notebook (.ipynb) file to upload." in (
+        notices(response)
+    )
+
+
+def test_bad_upload_error_shown_on_page(client):
+    paper = PaperFactory()
+    demo = DemoFactory(paper=paper)
+    client.force_login(demo.owner)
+    response = client.post(
+        reverse("demos:revise", args=[demo.pk]),
+        {"notebook": upload(b"{"), "next": paper.get_absolute_url()},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert 'class="message message-error"' in page
+    assert "No revision was stored." in page
+
+
+def test_revise_by_other_member_rejected(client):
+    demo = DemoFactory()
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("demos:revise", args=[demo.pk]),
+        {"notebook": upload(make_notebook("x = 2"))},
+    )
+    assert DemoRevision.objects.filter(demo=demo).count() == 1
+    assert any("Only the demo's owner" in notice for notice in notices(response))
+
+
+def test_revise_of_hidden_demo_404(client):
+    demo = DemoFactory(approval=Demo.Approval.PENDING)
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("demos:revise", args=[demo.pk]),
+        {"notebook": upload(make_notebook("x = 2"))},
+    )
+    assert response.status_code == 404
+    assert DemoRevision.objects.filter(demo=demo).count() == 1
