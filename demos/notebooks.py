@@ -122,20 +122,31 @@ def inject_parameters(
     copy = nbformat.from_dict(json.loads(json.dumps(notebook)))
     if not parameters:
         return copy
-    lines = [f"{name} = {_python_literal(value)}" for name, value in parameters.items()]
-    cell = nbformat.v4.new_code_cell("\n".join(lines))
+    cell = nbformat.v4.new_code_cell(parameters_source(parameters))
     cell.metadata["tags"] = [INJECTED_TAG]
     cell.pop("id", None)
-    position = next(
-        (
-            index + 1
-            for index, existing in enumerate(copy.cells)
-            if PARAMETERS_TAG in existing.metadata.get("tags", [])
-        ),
-        0,
-    )
-    copy.cells.insert(position, cell)
+    tagged = parameters_cell_index(copy)
+    copy.cells.insert(0 if tagged is None else tagged + 1, cell)
     return copy
+
+
+def parameters_cell_index(notebook: nbformat.NotebookNode) -> int | None:
+    """Return the index of the first cell tagged ``parameters``, or None."""
+    return next(
+        (
+            index
+            for index, cell in enumerate(notebook.cells)
+            if PARAMETERS_TAG in cell.metadata.get("tags", [])
+        ),
+        None,
+    )
+
+
+def parameters_source(parameters: dict) -> str:
+    """Return the code of the cell that ``inject_parameters`` adds."""
+    return "\n".join(
+        f"{name} = {_python_literal(value)}" for name, value in parameters.items()
+    )
 
 
 def _python_literal(value) -> str:

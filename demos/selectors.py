@@ -1,10 +1,10 @@
-"""Reads for demos: the demos of a page, one run's status, the API listing."""
+"""Reads for demos: page sections, revisions, one run's status, the API listing."""
 
 from django.db.models import Prefetch
 
 from papers.models import Authorship
 
-from .models import Demo, DemoRun
+from .models import Demo, DemoRevision, DemoRun
 
 
 def demos_for_page(*, paper, viewer, summary=None) -> list[Demo]:
@@ -79,4 +79,39 @@ def get_visible_run(*, pk: int, viewer) -> DemoRun:
         .select_related("demo", "revision")
         .defer("revision__notebook")
         .get(pk=pk)
+    )
+
+
+def get_demo_for_review(*, pk: int, viewer) -> Demo:
+    """Return demo ``pk`` with what its revision page shows of the paper.
+
+    The same rule as ``get_visible_demo`` applies; raises Demo.DoesNotExist.
+    """
+    return (
+        Demo.objects.visible_to(viewer)
+        .select_related("paper", "summary__author", "current_revision")
+        .defer("current_revision__notebook")
+        .prefetch_related(
+            Prefetch(
+                "paper__authorships",
+                queryset=Authorship.objects.select_related("author"),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def revisions_of(demo: Demo) -> list[DemoRevision]:
+    """Return the demo's revisions, newest first, with uploaders, not notebooks."""
+    return list(
+        demo.revisions.select_related("created_by")
+        .defer("notebook")
+        .order_by("-number")
+    )
+
+
+def revision_notebooks(demo: Demo, numbers: list[int]) -> dict[int, str]:
+    """Return the notebook JSON of the demo's revisions ``numbers``, by number."""
+    return dict(
+        demo.revisions.filter(number__in=numbers).values_list("number", "notebook")
     )

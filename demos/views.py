@@ -1,5 +1,6 @@
-"""Pages for demos: run requests, live status, approval, uploads and output files."""
+"""Pages for demos: runs, live status, approval, uploads, revisions, output files."""
 
+import logging
 import mimetypes
 import posixpath
 
@@ -17,11 +18,14 @@ from shortscience.exceptions import ServiceError
 from shortscience.redirects import is_safe_redirect
 from summaries.models import Summary
 
-from . import services
+from . import selectors, services
 from .forms import DemoForm, NotebookRevisionForm
 from .models import Demo, DemoRun
 from .rendering import OUTPUT_FOLDER
+from .review import review_revision
 from .selectors import get_visible_demo, get_visible_run
+
+logger = logging.getLogger(__name__)
 
 # Output files are notebook content: served so that nothing in them can run
 # in the site's origin even when opened directly.
@@ -188,7 +192,11 @@ def revise(request, pk):
     demo = _demo_or_404(pk, request.user)
     form = NotebookRevisionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose a notebook file to upload.")
+        if "notebook" in request.FILES:
+            reason = " ".join(form.errors["notebook"])
+        else:
+            reason = "Choose a notebook (.ipynb) file to upload."
+        _reject_revision(request, demo, reason)
         return redirect(_back(request, demo))
     try:
         revision = services.revise_notebook(
@@ -197,10 +205,81 @@ def revise(request, pk):
             notebook=_read_upload(form.cleaned_data["notebook"]),
         )
     except ServiceError as error:
-        messages.error(request, error.message)
+        _reject_revision(request, demo, error.message)
     else:
-        messages.success(request, f"Revision {revision.number} is stored.")
+        messages.success(request, _revised_notice(demo, revision.number))
     return redirect(_back(request, demo))
+
+
+def _reject_revision(request, demo: Demo, reason: str) -> None:
+    logger.warning(
+        "Demo revision upload rejected: demo_id=%s user_id=%s reason=%s",
+        demo.pk,
+        request.user.pk,
+        reason,
+    )
+    messages.error(request, f"No revision was stored. {reason}")
+
+
+def _revised_notice(demo: Demo, number: int) -> str:
+    if demo.approval == Demo.Approval.PENDING:
+        return (
+            f"Revision {number} is stored. The demo awaits approval by staff "
+            "again, and runs once they approve this revision."
+        )
+    return (
+        f"Revision {number} is stored; the demo stays "
+        f"{demo.get_approval_display().lower()}."
+    )
+
+
+@require_GET
+def revision(request, pk, number):
+    """Show one revision's cells, its diff from the previous one, and the list.
+
+    Stored outputs are not shown: they are not what the site runs.
+    """
+    try:
+        demo = selectors.get_demo_for_review(pk=pk, viewer=request.user)
+    except Demo.DoesNotExist:
+        raise Http404("No such demo.") from None
+    revisions = selectors.revisions_of(demo)
+    selected = next((item for item in revisions if item.number == number), None)
+    if selected is None:
+        raise Http404(f"Demo “{demo.title}” has no revision {number}.")
+    previous = next((item for item in revisions if item.number < number), None)
+    texts = selectors.revision_notebooks(
+        demo, [number] if previous is None else [number, previous.number]
+    )
+    review = review_revision(
+        texts[number],
+        previous=None if previous is None else texts[previous.number],
+        parameters=demo.parameters,
+    )
+    summary = demo.summary
+    return render(
+        request,
+        "demos/revision.html",
+        {
+            "demo": demo,
+            "paper": demo.paper,
+            "summary": summary,
+            "revision": selected,
+            "previous": previous,
+            "revisions": revisions,
+            "review": review,
+            # The history of an anonymous summary names no editors, so its
+            # demo names no uploaders: they are usually the summary's author.
+            "show_uploaders": summary is None
+            or summary.author_shown_to(request.user) is not None,
+            "demo_url": _demo_url(demo),
+        },
+    )
+
+
+def _demo_url(demo: Demo) -> str:
+    target = demo.summary or demo.paper
+    return f"{target.get_absolute_url()}#demo-{demo.pk}"
 
 
 def _read_upload(upload) -> bytes:

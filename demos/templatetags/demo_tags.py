@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from demos.selectors import demos_for_page
 
@@ -21,3 +22,10 @@ def duration(seconds) -> str:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest} s"
+
+
+@register.simple_tag
+def notebook_size_limit() -> str:
+    """Return the largest notebook an upload may be, as ``2 MiB``."""
+    mib = settings.DEMOS_NOTEBOOK_MAX_BYTES / (1024 * 1024)
+    return f"{mib:g} MiB"
