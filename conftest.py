@@ -3,6 +3,9 @@
 import pytest
 from django.conf import settings
 
+# Chromium fixtures for the end-to-end tests of any app.
+pytest_plugins = ["shortscience.tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

@@ -1,29 +1,16 @@
 """Reviewing a pending demo in a real headless Chromium against a live server.
 
-Uses the Chromium set-up of ``shortscience/tests/test_browser.py`` and is
-skipped without Chromium, as those tests are.
+Uses the Chromium set-up of ``shortscience/tests/browser.py`` and is
+skipped without Chromium, as the site's other browser tests are.
 """
-
-import pytest
 
 from accounts.tests.factories import UserFactory
 from demos.models import Demo
 from demos.tests.factories import DemoFactory, make_notebook
 from papers.tests.factories import PaperFactory
-from shortscience.tests import test_browser as site_browser
+from shortscience.tests.browser import BROWSER_MARKS, log_in
 
-# The site's browser fixtures, registered in this module under their names.
-browser = site_browser.browser
-page = site_browser.page
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        site_browser.CHROMIUM is None,
-        reason="Chromium not found; install Debian's chromium",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 # Inline script and event handlers would break the site's Content Security
 # Policy, and Chromium logs each blocked one, so the check below fails if
@@ -45,7 +32,7 @@ def test_staff_reviews_then_approves_demo(page):
     staff = UserFactory(username="reviewer", is_staff=True)
     console = []
     page.on("console", lambda message: console.append(message.text))
-    site_browser.log_in(page, staff.username)
+    log_in(page, staff.username)
 
     page.goto(paper.get_absolute_url())
     page.click(f"#demo-{demo.pk} >> text=Review revision 1")
