@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from search.selectors import find_paper
 from search.selectors import search as run_search
 from shortscience import pagecache
+from shortscience.pagination import page_number
 from summaries.selectors import summaries_of_paper, votes_by_viewer
 
 from . import selectors
@@ -130,10 +131,7 @@ def search(request):
         exact = find_paper(query)
         if exact is not None:
             return redirect(exact)
-    try:
-        number = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        number = 1
+    number = page_number(request.GET.get("page"), PAGE_SIZE)
     results = run_search(
         query=query,
         viewer=request.user,
