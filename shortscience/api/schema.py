@@ -75,11 +75,13 @@ BIBTEX_KEY_PARAMETER = OpenApiParameter(
     description=(
         "The paper's BibTeX key, verbatim. It may contain `/ : . ( )`, written "
         "raw or percent-encoded (`journals/jmlr/GlorotB10` or "
-        "`journals%2Fjmlr%2FGlorotB10`). A key that ends in `/summaries` or "
-        "`/bibtex`, or that has `.` or `..` as a path segment, cannot be "
-        "addressed here because of the routes below it and the URL "
-        "normalisation clients do; find it with `GET /api/v1/papers/?"
-        "bibtex_key=<key>`."
+        "`journals%2Fjmlr%2FGlorotB10`). The `url` of every paper in a "
+        "response is ready to follow. To write an address yourself, encode "
+        "the first character of some segments twice: of a `.` or `..` "
+        "segment, which clients would otherwise resolve (`..` as `%252E.`), "
+        "of a segment that starts with `%` (`%2525`), and of a last segment "
+        "`summaries` or `bibtex`, which would otherwise reach the routes "
+        "below the paper (`%2573ummaries`, `%2562ibtex`)."
     ),
 )
 
