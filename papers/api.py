@@ -22,6 +22,7 @@ from shortscience.api.serializers import ReversedUrlField
 from summaries.models import Summary
 
 from . import selectors
+from .export import bibtex_content_disposition
 from .models import Authorship, Paper
 from .paths import ApiPaperKeyConverter, PathValueConverter
 
@@ -314,10 +315,11 @@ class PaperBibTeX(APIView):
         if not paper.bibtex:
             # Papers added without an import (in the admin, say) have no entry.
             raise NotFound("This paper has no BibTeX entry.")
-        filename = "".join(c if c.isalnum() else "_" for c in paper.bibtex_key)
         return Response(
             paper.bibtex,
-            headers={"Content-Disposition": f'inline; filename="{filename}.bib"'},
+            headers={
+                "Content-Disposition": bibtex_content_disposition(paper.bibtex_key)
+            },
         )
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -11,6 +11,7 @@ from shortscience.pagination import page_number
 from summaries.selectors import summaries_of_paper, votes_by_viewer
 
 from . import selectors
+from .export import bibtex_content_disposition
 from .models import Author, Paper
 
 PAGE_SIZE = 25
@@ -57,8 +58,7 @@ def bibtex(request, bibtex_key):
     response = HttpResponse(
         paper.bibtex or "", content_type="application/x-bibtex; charset=utf-8"
     )
-    filename = "".join(c if c.isalnum() else "_" for c in paper.bibtex_key)
-    response["Content-Disposition"] = f'inline; filename="{filename}.bib"'
+    response["Content-Disposition"] = bibtex_content_disposition(paper.bibtex_key)
     return response
 
 
