@@ -23,6 +23,7 @@ from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -148,12 +149,21 @@ def _code_of(exc: exceptions.APIException) -> str:
 
 
 def _django_validation_detail(error: DjangoValidationError):
+    """Return DRF's error detail for a Django ValidationError, keeping its codes."""
     if hasattr(error, "error_dict"):
         return {
-            field if field != "__all__" else "non_field_errors": messages
-            for field, messages in error.message_dict.items()
+            field if field != "__all__" else "non_field_errors": _details(errors)
+            for field, errors in error.error_dict.items()
         }
-    return error.messages
+    return _details(error.error_list)
+
+
+def _details(errors: list[DjangoValidationError]) -> list[ErrorDetail]:
+    return [
+        ErrorDetail(message, code=item.code or "invalid")
+        for item in errors
+        for message in item.messages
+    ]
 
 
 def flatten_errors(detail, prefix: str | None = None) -> list[dict]:
