@@ -1,8 +1,10 @@
 """API for members: public profiles and the caller's own account and profile."""
 
+from django.http import Http404
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 
@@ -80,7 +82,15 @@ class UserDetail(RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self):
-        return get_active_member(username=self.kwargs["username"])
+        return get_member_or_404(self.kwargs["username"])
+
+
+def get_member_or_404(username: str) -> User:
+    """Return the active member with ``username``, or raise NotFound naming a user."""
+    try:
+        return get_active_member(username=username)
+    except Http404:
+        raise NotFound("User not found.") from None
 
 
 class ProfileUpdateSerializer(InputSerializer):

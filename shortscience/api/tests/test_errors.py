@@ -10,6 +10,7 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from papers.tests.factories import PaperFactory
 from shortscience.api.exceptions import api_exception_handler, flatten_errors
 from shortscience.exceptions import ServiceError
@@ -295,3 +296,41 @@ def test_bad_request_on_page_stays_html(client):
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "message"),
+    [
+        ("get", "/api/v1/papers/no/such/", "Paper not found."),
+        ("get", "/api/v1/papers/no/such/summaries/", "Paper not found."),
+        ("get", "/api/v1/papers/no/such/bibtex/", "Paper not found."),
+        ("get", "/api/v1/summaries/999999/", "Summary not found."),
+        ("get", "/api/v1/summaries/999999/comments/", "Summary not found."),
+        ("get", "/api/v1/summaries/999999/diff/", "Summary not found."),
+        ("get", "/api/v1/summaries/999999/revisions/", "Summary not found."),
+        ("get", "/api/v1/summaries/999999/revisions/1/", "Summary not found."),
+        ("put", "/api/v1/summaries/999999/vote/", "Summary not found."),
+        ("get", "/api/v1/comments/999999/", "Comment not found."),
+        ("get", "/api/v1/users/nobody/", "User not found."),
+        ("get", "/api/v1/users/nobody/summaries/", "User not found."),
+        ("get", "/api/v1/demos/999999/", "Demo not found."),
+        ("post", "/api/v1/demos/999999/runs/", "Demo not found."),
+        ("post", "/api/v1/demos/999999/approval/", "Demo not found."),
+        ("get", "/api/v1/demos/runs/999999/", "Run not found."),
+    ],
+)
+def test_not_found_names_resource(token_client, method, path, message):
+    response = getattr(token_client, method)(path, {}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["message"] == message
+
+
+@pytest.mark.django_db
+def test_inactive_member_not_found_names_user(api_client):
+    UserFactory(username="gone", is_active=False)
+
+    response = api_client.get("/api/v1/users/gone/")
+
+    assert response.json()["message"] == "User not found."
