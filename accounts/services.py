@@ -1,14 +1,17 @@
-"""Writes for members: API tokens."""
+"""Writes for members: their profile and API tokens."""
 
 import logging
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shortscience import pagecache
 from shortscience.exceptions import ServiceError
 
-from .models import ApiToken
+from .forms import ProfileForm
+from .models import ApiToken, User
 from .tokens import generate_key, hash_key, shown_prefix
 
 logger = logging.getLogger(__name__)
@@ -19,6 +22,33 @@ TOKEN_NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
 # ``last_used`` is written at most this often per token, so that a busy
 # script does not turn every read into a write.
 LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def update_profile(*, member: User, changes: dict) -> User:
+    """Change ``member``'s display name or about text, checked as on the settings page.
+
+    ``changes`` may contain either field or both; the other keeps its value.
+    ProfileForm validates, so the page and the API share one set of rules.
+    Raises ValidationError with the errors of each field.
+    """
+    values = {name: getattr(member, name) for name in ProfileForm.Meta.fields}
+    form = ProfileForm({**values, **changes}, instance=member)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return save_profile(form)
+
+
+def save_profile(form: ProfileForm) -> User:
+    """Save a valid profile form and make stale the cached pages.
+
+    Every cached page may show the member's display name in a byline.
+    """
+    member = form.save()
+    pagecache.invalidate(pagecache.SITE)
+    logger.info(
+        "Profile updated: user_id=%s fields=%s", member.pk, ",".join(form.changed_data)
+    )
+    return member
 
 
 def create_api_token(*, user, name: str) -> tuple[ApiToken, str]:

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from shortscience import pagecache
 from shortscience.exceptions import ServiceError
 from summaries.models import Summary
 from summaries.selectors import score_of_author, votes_by_viewer, with_listing_data
@@ -65,9 +64,7 @@ def profile(request, username):
 def settings(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        # Bylines on every cached page show the display name.
-        pagecache.invalidate(pagecache.SITE)
+        services.save_profile(form)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile", username=request.user.username)
     return render(

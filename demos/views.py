@@ -3,6 +3,7 @@
 import logging
 import mimetypes
 import posixpath
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,6 +38,8 @@ OUTPUT_FILE_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 OUTPUT_TYPES = {".png", ".jpg", ".gif", ".svg"}
+# A row id in a query parameter: ASCII digits that fit a bigint column.
+ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
 def _demo_or_404(pk: int, user) -> Demo:
@@ -149,9 +152,16 @@ def create(request):
     """Attach a notebook to the paper ``?paper=<key>``, or one's own summary."""
     paper = get_object_or_404(Paper, bibtex_key=request.GET.get("paper", ""))
     summary = None
-    if request.GET.get("summary"):
+    summary_id = request.GET.get("summary", "")
+    if summary_id:
+        if not ID_PATTERN.fullmatch(summary_id):
+            message = (
+                f"The summary id \u201c{summary_id}\u201d in the address is not a "
+                "whole number. Open the form from your summary's page."
+            )
+            return render(request, "400.html", {"message": message}, status=400)
         summary = get_object_or_404(
-            Summary, pk=request.GET["summary"], paper=paper, author=request.user
+            Summary, pk=int(summary_id), paper=paper, author=request.user
         )
     form = DemoForm(request.POST or None, request.FILES or None)
     status_code = 200

@@ -22,7 +22,9 @@ from shortscience.api.serializers import ReversedUrlField
 from summaries.models import Summary
 
 from . import selectors
+from .export import bibtex_content_disposition
 from .models import Authorship, Paper
+from .paths import ApiPaperKeyConverter, PathValueConverter
 
 PAPER_ORDERINGS = {
     "-id": ("-pk",),
@@ -32,6 +34,10 @@ PAPER_ORDERINGS = {
 }
 
 SEARCH_MAX_LENGTH = 200
+
+# The converters of the BibTeX key in the API's paper routes and the pages.
+API_KEY = ApiPaperKeyConverter()
+PAGE_KEY = PathValueConverter()
 
 
 class AuthorSerializer(serializers.Serializer):
@@ -48,8 +54,12 @@ class AuthorSerializer(serializers.Serializer):
 class PaperReferenceSerializer(serializers.ModelSerializer):
     """A paper as named inside another resource, such as a summary."""
 
-    url = ReversedUrlField("api:paper-detail", lookup_field="bibtex_key")
-    html_url = ReversedUrlField("papers:detail", lookup_field="bibtex_key")
+    url = ReversedUrlField(
+        "api:paper-detail", lookup_field="bibtex_key", converter=API_KEY
+    )
+    html_url = ReversedUrlField(
+        "papers:detail", lookup_field="bibtex_key", converter=PAGE_KEY
+    )
     authors = serializers.SerializerMethodField()
 
     class Meta:
@@ -83,8 +93,12 @@ class PaperSerializer(PaperReferenceSerializer):
     summary_count = serializers.IntegerField(
         help_text="The summaries of this paper that the caller may see."
     )
-    summaries_url = ReversedUrlField("api:paper-summaries", lookup_field="bibtex_key")
-    bibtex_url = ReversedUrlField("api:paper-bibtex", lookup_field="bibtex_key")
+    summaries_url = ReversedUrlField(
+        "api:paper-summaries", lookup_field="bibtex_key", converter=API_KEY
+    )
+    bibtex_url = ReversedUrlField(
+        "api:paper-bibtex", lookup_field="bibtex_key", converter=API_KEY
+    )
 
     class Meta(PaperReferenceSerializer.Meta):
         fields = [
@@ -301,10 +315,11 @@ class PaperBibTeX(APIView):
         if not paper.bibtex:
             # Papers added without an import (in the admin, say) have no entry.
             raise NotFound("This paper has no BibTeX entry.")
-        filename = "".join(c if c.isalnum() else "_" for c in paper.bibtex_key)
         return Response(
             paper.bibtex,
-            headers={"Content-Disposition": f'inline; filename="{filename}.bib"'},
+            headers={
+                "Content-Disposition": bibtex_content_disposition(paper.bibtex_key)
+            },
         )
 
     def finalize_response(self, request, response, *args, **kwargs):

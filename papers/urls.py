@@ -1,17 +1,20 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+from .paths import PathValueConverter
 
 app_name = "papers"
 
+register_converter(PathValueConverter, "pathvalue")
+
 # BibTeX keys contain slashes (journals/jmlr/GlorotB10), so paper addresses
-# end in a <path:> converter and nothing may follow the key.
+# end in a <pathvalue:> converter and nothing may follow the key.
 urlpatterns = [
     path("paper", views.lookup, name="lookup"),
-    path("paper/<path:bibtex_key>", views.detail, name="detail"),
-    path("bibtex/<path:bibtex_key>", views.bibtex, name="bibtex"),
+    path("paper/<pathvalue:bibtex_key>", views.detail, name="detail"),
+    path("bibtex/<pathvalue:bibtex_key>", views.bibtex, name="bibtex"),
     path("venues/", views.venues, name="venues"),
-    path("venues/<path:name>", views.venue, name="venue"),
+    path("venues/<pathvalue:name>", views.venue, name="venue"),
     path("years/", views.years, name="years"),
     path("years/<int:year>/", views.year, name="year"),
     path("authors/<int:pk>/", views.author, name="author"),

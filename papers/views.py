@@ -7,9 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from search.selectors import find_paper
 from search.selectors import search as run_search
 from shortscience import pagecache
+from shortscience.pagination import page_number
 from summaries.selectors import summaries_of_paper, votes_by_viewer
 
 from . import selectors
+from .export import bibtex_content_disposition
 from .models import Author, Paper
 
 PAGE_SIZE = 25
@@ -56,8 +58,7 @@ def bibtex(request, bibtex_key):
     response = HttpResponse(
         paper.bibtex or "", content_type="application/x-bibtex; charset=utf-8"
     )
-    filename = "".join(c if c.isalnum() else "_" for c in paper.bibtex_key)
-    response["Content-Disposition"] = f'inline; filename="{filename}.bib"'
+    response["Content-Disposition"] = bibtex_content_disposition(paper.bibtex_key)
     return response
 
 
@@ -130,10 +131,7 @@ def search(request):
         exact = find_paper(query)
         if exact is not None:
             return redirect(exact)
-    try:
-        number = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        number = 1
+    number = page_number(request.GET.get("page"), PAGE_SIZE)
     results = run_search(
         query=query,
         viewer=request.user,

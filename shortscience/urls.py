@@ -20,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
 ]
 
+handler400 = "shortscience.api.exceptions.bad_request"
 handler500 = "shortscience.api.exceptions.server_error"
 
 if settings.DEBUG:

@@ -20,14 +20,14 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from accounts.api import MemberFieldMixin, MemberSerializer
+from accounts.api import MemberFieldMixin, MemberSerializer, get_member_or_404
 from accounts.models import User
-from accounts.selectors import get_active_member
 from papers.api import PaperReferenceSerializer
 from papers.models import Paper
 from shortscience.api.permissions import Authenticated
 from shortscience.api.schema import BIBTEX_KEY_PARAMETER, USERNAME_PARAMETER
 from shortscience.api.serializers import InputSerializer, ReversedUrlField
+from shortscience.exceptions import ServiceError
 
 from . import services
 from .diff import diff_sources
@@ -364,14 +364,25 @@ class SummaryViewSet(
         values = data.validated_data
         if "base_version" not in values:
             raise ValidationError({"base_version": ["This field is required."]})
-        services.update_summary(
-            summary=summary,
-            editor=request.user,
-            source=values.get("source", summary.source),
-            private=values.get("private", summary.private),
-            anonymous=values.get("anonymous", summary.anonymous),
-            base_version=values["base_version"],
-        )
+        try:
+            services.update_summary(
+                summary=summary,
+                editor=request.user,
+                source=values.get("source", summary.source),
+                private=values.get("private", summary.private),
+                anonymous=values.get("anonymous", summary.anonymous),
+                base_version=values["base_version"],
+            )
+        except services.VersionConflict as conflict:
+            raise ServiceError(
+                f"{conflict.message} Fetch the summary (GET "
+                f"{reverse('api:summary-detail', kwargs={'pk': summary.pk})}), "
+                "apply your edit to its current source, and send the edit again "
+                f'with "base_version": {conflict.current_version}, its current '
+                '"version".',
+                code="conflict",
+                field=conflict.field,
+            ) from None
         return self.respond(self.reloaded(summary))
 
     @extend_schema(summary="Delete a summary", responses={204: None})
@@ -531,6 +542,6 @@ class UserSummaryList(SummaryListMixin, ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Summary.objects.none()
-        member = get_active_member(username=self.kwargs["username"])
+        member = get_member_or_404(self.kwargs["username"])
         credited = Summary.objects.attributed_to(member, self.request.user)
         return with_listing_data(credited, full_text=True)

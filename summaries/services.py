@@ -30,6 +30,24 @@ from .models import Summary, SummaryRevision, Vote
 logger = logging.getLogger(__name__)
 
 
+class VersionConflict(ServiceError):
+    """An edit that started from an older version than the summary's current one.
+
+    The message states the two versions. Pages and the API each add what
+    their user should do next.
+    """
+
+    def __init__(self, *, current_version: int, base_version: int):
+        super().__init__(
+            f"This summary was changed since version {base_version}, which the "
+            f"edit started from, and is now at version {current_version}.",
+            code="conflict",
+            field="source",
+        )
+        self.current_version = current_version
+        self.base_version = base_version
+
+
 # Popularity: seconds from this epoch, divided by POPULARITY_SECONDS, plus
 # the log10 of the activity (votes plus comments). So a summary active now
 # ranks level with one that has ten times its activity but was last active
@@ -149,7 +167,7 @@ def update_summary(
     """Save an edit of ``summary`` by its author, keeping the old source as history.
 
     ``base_version`` is the version the editor started from. If someone saved
-    since, the edit is rejected with code ``conflict`` instead of silently
+    since, the edit is rejected with ``VersionConflict`` instead of silently
     overwriting theirs; the caller keeps the editor's text. A new revision is
     recorded only when the source changes.
     """
@@ -160,13 +178,8 @@ def update_summary(
     with transaction.atomic():
         current = Summary.objects.select_for_update().get(pk=summary.pk)
         if current.version != base_version:
-            raise ServiceError(
-                "This summary was changed since you opened it (now at revision "
-                f"{current.version}, you started from {base_version}). Your text "
-                "is kept in the editor; compare it with the current version and "
-                "save again.",
-                code="conflict",
-                field="source",
+            raise VersionConflict(
+                current_version=current.version, base_version=base_version
             )
         fields = {"private": private, "anonymous": anonymous}
         if source != current.source:

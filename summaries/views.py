@@ -72,7 +72,13 @@ def detail(request, pk):
 
 def _save_error(form: SummaryForm, error: ServiceError) -> int:
     """Show ``error`` on the form, keeping the typed text; return the status."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    message = error.message
+    if isinstance(error, services.VersionConflict):
+        message += (
+            " Your text is kept in the editor; compare it with the current "
+            "version and save again."
+        )
+    form.add_error(error.field if error.field in form.fields else None, message)
     return error.status
 
 
@@ -137,7 +143,7 @@ def edit(request, pk):
             )
         except ServiceError as error:
             status = _save_error(form, error)
-            if error.code == "conflict":
+            if isinstance(error, services.VersionConflict):
                 # Show the newer text beside the editor's, and let a second
                 # save go through on purpose.
                 current = Summary.objects.get(pk=summary.pk)

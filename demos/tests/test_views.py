@@ -293,3 +293,43 @@ def test_upload_rejects_invalid_notebook(client):
     )
     assert response.status_code == 400
     assert "not a valid Jupyter notebook" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "1e3", "-1", "\uff11", " 1", "9" * 19])
+def test_upload_form_rejects_invalid_summary_id(client, value):
+    summary = SummaryFactory()
+    client.force_login(summary.author)
+
+    response = client.get(
+        reverse("demos:create"),
+        {"paper": summary.paper.bibtex_key, "summary": value},
+    )
+
+    assert response.status_code == 400
+    assert "is not a whole number" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["0", "999999999999999999"])
+def test_upload_form_unknown_summary_is_404(client, value):
+    summary = SummaryFactory()
+    client.force_login(summary.author)
+
+    response = client.get(
+        reverse("demos:create"),
+        {"paper": summary.paper.bibtex_key, "summary": value},
+    )
+
+    assert response.status_code == 404
+
+
+def test_upload_form_for_own_summary(client):
+    summary = SummaryFactory()
+    client.force_login(summary.author)
+
+    response = client.get(
+        reverse("demos:create"),
+        {"paper": summary.paper.bibtex_key, "summary": str(summary.pk)},
+    )
+
+    assert response.status_code == 200
+    assert response.context["summary"] == summary

@@ -11,19 +11,25 @@ is a dotted path into the request body or a query parameter's name, and
 null for a problem with the request as a whole.
 """
 
+import logging
 import math
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from shortscience.exceptions import ServiceError
+
+logger = logging.getLogger(__name__)
 
 # The ``code`` of each status when the error carries no more specific one.
 STATUS_CODES = {
@@ -34,6 +40,7 @@ STATUS_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    413: "request_too_large",
     415: "unsupported_media_type",
     429: "throttled",
     503: "unavailable",
@@ -58,11 +65,20 @@ def api_exception_handler(exc, context):
     """Turn an exception raised in an API view into a response of the error shape.
 
     Handles DRF's exceptions, ``ServiceError`` and Django's ``Http404``,
-    ``PermissionDenied`` and ``ValidationError``. Anything else returns None,
-    so DRF re-raises it and Django reports a server error as usual.
+    ``PermissionDenied``, ``ValidationError`` and ``RequestDataTooBig``.
+    Anything else returns None, so DRF re-raises it and Django reports a
+    server error as usual.
     """
     if isinstance(exc, ServiceError):
         return _service_error_response(exc)
+    if isinstance(exc, RequestDataTooBig):
+        logger.warning(
+            "API request body over the size limit: path=%s content_length=%s",
+            context["request"].path,
+            context["request"].META.get("CONTENT_LENGTH"),
+        )
+        set_rollback()
+        return Response(too_large_body(), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -104,6 +120,16 @@ def _service_error_response(error: ServiceError) -> Response:
     )
 
 
+def too_large_body() -> dict:
+    """Build the error body for a request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = (
+        f"The request body is larger than the limit of {limit / 2**20:g} MB "
+        f"({limit} bytes). Send a smaller body."
+    )
+    return error_body(413, message)
+
+
 def _message_of(exc: exceptions.APIException) -> str:
     detail = exc.detail
     if isinstance(detail, list | dict):
@@ -123,12 +149,21 @@ def _code_of(exc: exceptions.APIException) -> str:
 
 
 def _django_validation_detail(error: DjangoValidationError):
+    """Return DRF's error detail for a Django ValidationError, keeping its codes."""
     if hasattr(error, "error_dict"):
         return {
-            field if field != "__all__" else "non_field_errors": messages
-            for field, messages in error.message_dict.items()
+            field if field != "__all__" else "non_field_errors": _details(errors)
+            for field, errors in error.error_dict.items()
         }
-    return error.messages
+    return _details(error.error_list)
+
+
+def _details(errors: list[DjangoValidationError]) -> list[ErrorDetail]:
+    return [
+        ErrorDetail(message, code=item.code or "invalid")
+        for item in errors
+        for message in item.messages
+    ]
 
 
 def flatten_errors(detail, prefix: str | None = None) -> list[dict]:
@@ -179,6 +214,21 @@ def not_found(request, *args, **kwargs):
                 f"slash: {request.path}/"
             )
     return JsonResponse(error_body(status.HTTP_404_NOT_FOUND, message), status=404)
+
+
+def bad_request(request, exception, *args, **kwargs):
+    """Return a JSON 400 or 413 for ``/api/`` addresses and the site's page otherwise.
+
+    Django calls this as ``handler400`` for a ``SuspiciousOperation`` that no
+    view handled, such as a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` read
+    outside an API view, or a disallowed Host header. Such a body gets 413
+    under ``/api/``, and the HTML 400 page elsewhere, as before.
+    """
+    if not request.path_info.startswith("/api/"):
+        return defaults.bad_request(request, exception, *args, **kwargs)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(too_large_body(), status=413)
+    return JsonResponse(error_body(400, "The request is invalid."), status=400)
 
 
 def server_error(request, *args, **kwargs):

@@ -17,13 +17,16 @@ every value on SQLite), so that an index on the column serves the ordering.
 
 import base64
 import binascii
+import datetime
 import json
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
 from django.db.models import F, Q, prefetch_related_objects
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -31,6 +34,9 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
+# ASCII digits only: str.isdigit() also accepts "²", which int() rejects,
+# and int() rejects numbers of more than 4300 digits.
+PAGE_SIZE_PATTERN = re.compile(r"[0-9]{1,9}")
 
 # A condition that no row meets; Django leaves it out of an OR.
 NOTHING = Q(pk__in=[])
@@ -288,7 +294,9 @@ class KeysetPagination(BasePagination):
         value = request.query_params.get(self.page_size_query_param)
         if value is None or value == "":
             return DEFAULT_PAGE_SIZE
-        if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
+        if not (
+            PAGE_SIZE_PATTERN.fullmatch(value) and 1 <= int(value) <= MAX_PAGE_SIZE
+        ):
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -319,7 +327,7 @@ class KeysetPagination(BasePagination):
                 self._to_python(key, value)
                 for key, value in zip(self.keys, cursor.values, strict=True)
             )
-        except (DjangoValidationError, FieldDoesNotExist, TypeError):
+        except (DjangoValidationError, FieldDoesNotExist, TypeError, OverflowError):
             raise self._invalid_cursor() from None
         return Cursor(cursor.ordering, values, cursor.backwards)
 
@@ -335,6 +343,13 @@ class KeysetPagination(BasePagination):
         # The field's validators bound integers to the column's range, which
         # the database driver would otherwise reject with an error.
         field.run_validators(value)
+        if isinstance(value, datetime.datetime):
+            # Cursors carry times with their UTC offset. A naive time cannot
+            # be compared with the rows' times, and one that converts to a
+            # year outside 1 to 9999 in UTC raises OverflowError.
+            if timezone.is_naive(value):
+                raise TypeError("a cursor time without a UTC offset")
+            value = value.astimezone(datetime.UTC)
         return value
 
     def _invalid_cursor(self) -> ValidationError:
@@ -418,7 +433,8 @@ def decode_cursor(text: str) -> Cursor | None:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         payload = json.loads(raw.decode())
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: arrays nested a thousand deep exhaust the decoder.
         return None
     if not isinstance(payload, dict):
         return None

@@ -26,7 +26,8 @@ ERROR_SCHEMAS = {
                 "description": "A stable code: invalid, not_authenticated, "
                 "authentication_failed, permission_denied, forbidden, not_found, "
                 "method_not_allowed, not_acceptable, conflict, "
-                "unsupported_media_type, parse_error, throttled or unavailable.",
+                "request_too_large, unsupported_media_type, parse_error, "
+                "throttled or unavailable.",
             },
             "message": {"type": "string", "description": "A sentence for people."},
             "errors": {
@@ -59,6 +60,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Signed in, but not allowed to do this.",
     "404": "Not found, or not visible to the caller.",
     "409": "Conflicts with the current state.",
+    "413": "The request body is over the size limit that `message` names.",
     "415": "Unsupported request body media type; send JSON.",
     "429": "Too many requests; retry after `Retry-After` seconds.",
     "503": "A service the request needs cannot be reached; try again later.",
@@ -73,11 +75,13 @@ BIBTEX_KEY_PARAMETER = OpenApiParameter(
     description=(
         "The paper's BibTeX key, verbatim. It may contain `/ : . ( )`, written "
         "raw or percent-encoded (`journals/jmlr/GlorotB10` or "
-        "`journals%2Fjmlr%2FGlorotB10`). A key that ends in `/summaries` or "
-        "`/bibtex`, or that has `.` or `..` as a path segment, cannot be "
-        "addressed here because of the routes below it and the URL "
-        "normalisation clients do; find it with `GET /api/v1/papers/?"
-        "bibtex_key=<key>`."
+        "`journals%2Fjmlr%2FGlorotB10`). The `url` of every paper in a "
+        "response is ready to follow. To write an address yourself, encode "
+        "the first character of some segments twice: of a `.` or `..` "
+        "segment, which clients would otherwise resolve (`..` as `%252E.`), "
+        "of a segment that starts with `%` (`%2525`), and of a last segment "
+        "`summaries` or `bibtex`, which would otherwise reach the routes "
+        "below the paper (`%2573ummaries`, `%2562ibtex`)."
     ),
 )
 
@@ -127,7 +131,7 @@ def add_error_responses(result, generator, request, public):
 
     Every operation can return 401 (an invalid token) and 429. Operations
     with parameters or a body can return 400, those with path parameters
-    404, and writes 403 and 415.
+    404, writes 403, and those with a body 413 and 415.
     """
     result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
     for path, operations in result.get("paths", {}).items():
@@ -151,7 +155,7 @@ def _error_statuses(path: str, method: str, operation: dict) -> list[str]:
     if method in WRITE_METHODS:
         statuses.append("403")
     if "requestBody" in operation:
-        statuses.append("415")
+        statuses.extend(["413", "415"])
     return statuses
 
 

@@ -5,10 +5,20 @@ The rates come from ``settings.API_THROTTLE_RATES`` (``anon``, ``user`` and
 ``REMOTE_ADDR`` unless ``settings.API_TRUSTED_PROXY_COUNT`` names how many
 reverse proxies in front of the site append to ``X-Forwarded-For``; the
 header is never read otherwise, because a client can write anything in it.
+
+Requests are counted in fixed windows, one cache counter per client and
+window, with ``cache.add`` and ``cache.incr``. Both are atomic on Redis
+(django-redis) and on LocMemCache, so concurrent requests never both take
+the last allowed place. DRF's ``SimpleRateThrottle`` reads a list of times,
+appends and writes it back, so requests that arrive together all read the
+same list and all pass. A fixed window lets a client send up to twice the
+rate across the boundary of two windows.
 """
 
 import ipaddress
 import logging
+import math
+import zlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -58,8 +68,20 @@ def address_ident(address: str) -> str:
     return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False))
 
 
+def window_bounds(key: str, duration: int, now: float) -> tuple[int, int]:
+    """Return the start and end, in seconds since the epoch, of ``key``'s window.
+
+    The windows of a key are ``duration`` seconds long and shifted by an
+    offset from a hash of the key, so that the counts of all clients do not
+    reset at the same second.
+    """
+    offset = zlib.crc32(key.encode()) % duration
+    start = math.floor((now - offset) / duration) * duration + offset
+    return start, start + duration
+
+
 class SettingsRateThrottle(SimpleRateThrottle):
-    """A rate throttle whose rate is read from ``settings.API_THROTTLE_RATES``.
+    """A fixed-window rate throttle whose rate is read from ``API_THROTTLE_RATES``.
 
     DRF's throttles read their rates once, at import; reading them per
     request lets deployments and tests change them.
@@ -79,9 +101,49 @@ class SettingsRateThrottle(SimpleRateThrottle):
     def get_ident(self, request):
         return address_ident(client_address(request))
 
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        start, self.window_end = window_bounds(self.key, self.duration, self.now)
+        self.window_key = f"{self.key}:{start}"
+        count = self.count_request()
+        if count is None or count <= self.num_requests:
+            return True
+        return self.throttle_failure()
+
+    def count_request(self) -> int | None:
+        """Add this request to the window's counter and return the new count.
+
+        Returns None when the cache cannot count: django-redis with
+        ``IGNORE_EXCEPTIONS`` returns None while Redis is unreachable, and
+        the request then passes unthrottled.
+        """
+        # The counter outlives its window by a second, so that it cannot
+        # expire between add and incr while the window is current.
+        timeout = math.ceil(self.window_end - self.now) + 1
+        for _ in range(2):
+            self.cache.add(self.window_key, 0, timeout)
+            try:
+                return self.cache.incr(self.window_key)
+            except ValueError:
+                # The counter was evicted between add and incr, as
+                # LocMemCache does once it contains MAX_ENTRIES keys.
+                continue
+        logger.warning(
+            "API throttle counter lost twice; request passed: scope=%s key=%s",
+            self.scope,
+            self.window_key,
+        )
+        return None
+
     def throttle_failure(self):
         # One warning per client and window, not one per rejected request.
-        if self.cache.add(f"{self.key}:logged", True, self.duration):
+        timeout = math.ceil(self.window_end - self.now) + 1
+        if self.cache.add(f"{self.window_key}:logged", True, timeout):
             logger.warning(
                 "API client throttled: scope=%s rate=%s key=%s",
                 self.scope,
@@ -89,6 +151,10 @@ class SettingsRateThrottle(SimpleRateThrottle):
                 self.key,
             )
         return False
+
+    def wait(self) -> float:
+        """Return the seconds until the window ends, at least 1."""
+        return max(self.window_end - self.now, 1)
 
 
 class AnonRateThrottle(SettingsRateThrottle):

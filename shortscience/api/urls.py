@@ -2,11 +2,13 @@
 
 Paper addresses end in the BibTeX key, which may contain slashes, so the
 routes for a paper's summaries and BibTeX come before the paper's own
-route, which takes the rest of the path as the key. Every address that no
-route matches gets a JSON 404.
+route, which takes the rest of the path as the key. The ``apipaperkey``
+converter encodes a key that ends in ``summaries`` or ``bibtex`` so that
+its address does not match those routes. Every address that no route
+matches gets a JSON 404.
 """
 
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -14,6 +16,7 @@ from accounts.api import CurrentUser, UserDetail
 from comments.api import CommentDetail, SummaryComments
 from demos.api import DemoApproval, DemoDetail, DemoList, DemoRunRequest, RunDetail
 from papers.api import PaperBibTeX, PaperDetail, PaperList, PaperSearch
+from papers.paths import ApiPaperKeyConverter
 from summaries.api import PaperSummaryList, SummaryViewSet, UserSummaryList
 
 from . import schema  # noqa: F401  (registers the token scheme for the schema)
@@ -22,7 +25,8 @@ from .views import ApiRoot
 
 app_name = "api"
 
-BIBTEX_KEY = r"(?P<bibtex_key>.+)"
+register_converter(ApiPaperKeyConverter, "apipaperkey")
+
 ID = r"(?P<pk>[0-9]{1,18})"
 
 router = SimpleRouter()
@@ -31,15 +35,19 @@ router.register("summaries", SummaryViewSet, basename="summary")
 v1_patterns = [
     path("", ApiRoot.as_view(), name="root"),
     path("papers/", PaperList.as_view(), name="paper-list"),
-    re_path(
-        rf"^papers/{BIBTEX_KEY}/summaries/$",
+    path(
+        "papers/<apipaperkey:bibtex_key>/summaries/",
         PaperSummaryList.as_view(),
         name="paper-summaries",
     ),
-    re_path(
-        rf"^papers/{BIBTEX_KEY}/bibtex/$", PaperBibTeX.as_view(), name="paper-bibtex"
+    path(
+        "papers/<apipaperkey:bibtex_key>/bibtex/",
+        PaperBibTeX.as_view(),
+        name="paper-bibtex",
     ),
-    re_path(rf"^papers/{BIBTEX_KEY}/$", PaperDetail.as_view(), name="paper-detail"),
+    path(
+        "papers/<apipaperkey:bibtex_key>/", PaperDetail.as_view(), name="paper-detail"
+    ),
     path("search/", PaperSearch.as_view(), name="search"),
     *router.urls,
     re_path(

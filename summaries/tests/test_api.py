@@ -198,6 +198,24 @@ def test_update_with_stale_version_is_409(token_client, member):
     assert Summary.objects.get(pk=summary.pk).source == "First edit."
 
 
+def test_stale_version_message_says_how_to_resend(token_client, member):
+    summary = SummaryFactory(author=member, source="Old text.")
+    token_client.patch(
+        summary_path(summary), {"source": "First edit.", "base_version": 1}
+    )
+
+    response = token_client.patch(
+        summary_path(summary), {"source": "Second edit.", "base_version": 1}
+    )
+
+    message = response.json()["message"]
+    assert "editor" not in message
+    assert "now at version 2" in message
+    assert f"GET /api/v1/summaries/{summary.pk}/" in message
+    assert '"base_version": 2' in message
+    assert response.json()["errors"][0]["message"] == message
+
+
 def test_update_needs_base_version(token_client, member):
     summary = SummaryFactory(author=member)
 

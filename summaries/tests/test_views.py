@@ -189,6 +189,7 @@ def test_edit_conflict_keeps_text_and_shows_current(client):
     assert response.context["form"]["source"].value() == "my stale edit"
     assert "saved in another tab" in response.text
     assert response.context["form"]["base_version"].value() == 2
+    assert "Your text is kept in the editor" in response.text
 
 
 def test_edit_by_other_member_is_forbidden(client):

@@ -1,12 +1,17 @@
 """Every API error has one JSON shape: status, code, message, errors."""
 
+import json
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
+from papers.tests.factories import PaperFactory
 from shortscience.api.exceptions import api_exception_handler, flatten_errors
 from shortscience.exceptions import ServiceError
 from summaries.tests.factories import SummaryFactory
@@ -217,3 +222,115 @@ def test_unknown_address_404_with_session(member):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def oversized_comment(limit: int) -> str:
+    return json.dumps({"source": "x" * limit})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [("POST", "comments/"), ("PUT", "vote/"), ("PATCH", "")],
+)
+def test_oversized_body_is_json_413(token_client, member, method, suffix):
+    summary = SummaryFactory(author=member)
+
+    response = token_client.generic(
+        method,
+        f"/api/v1/summaries/{summary.pk}/{suffix}",
+        oversized_comment(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == SHAPE
+    assert response.json()["code"] == "request_too_large"
+    assert "2.5 MB" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_oversized_body_message_follows_setting(token_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+    response = token_client.post(
+        "/api/v1/summaries/", {"paper": "x", "source": "x" * 1024 * 1024}
+    )
+
+    assert response.status_code == 413
+    assert "limit of 1 MB (1048576 bytes)" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_oversized_page_form_stays_html_400(client, member):
+    paper = PaperFactory()
+    client.force_login(member)
+    client.raise_request_exception = False
+
+    response = client.post(
+        f"/summaries/new/?paper={paper.bibtex_key}",
+        {"source": "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_bad_request_outside_view_is_json(api_client):
+    api_client.raise_request_exception = False
+
+    response = api_client.get("/api/v1/papers/", HTTP_HOST="unknown.example")
+
+    assert response.status_code == 400
+    assert set(response.json()) == SHAPE
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_bad_request_on_page_stays_html(client):
+    client.raise_request_exception = False
+
+    response = client.get("/years/", HTTP_HOST="unknown.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "message"),
+    [
+        ("get", "/api/v1/papers/no/such/", "Paper not found."),
+        ("get", "/api/v1/papers/no/such/summaries/", "Paper not found."),
+        ("get", "/api/v1/papers/no/such/bibtex/", "Paper not found."),
+        ("get", "/api/v1/summaries/999999/", "Summary not found."),
+        ("get", "/api/v1/summaries/999999/comments/", "Summary not found."),
+        ("get", "/api/v1/summaries/999999/diff/", "Summary not found."),
+        ("get", "/api/v1/summaries/999999/revisions/", "Summary not found."),
+        ("get", "/api/v1/summaries/999999/revisions/1/", "Summary not found."),
+        ("put", "/api/v1/summaries/999999/vote/", "Summary not found."),
+        ("get", "/api/v1/comments/999999/", "Comment not found."),
+        ("get", "/api/v1/users/nobody/", "User not found."),
+        ("get", "/api/v1/users/nobody/summaries/", "User not found."),
+        ("get", "/api/v1/demos/999999/", "Demo not found."),
+        ("post", "/api/v1/demos/999999/runs/", "Demo not found."),
+        ("post", "/api/v1/demos/999999/approval/", "Demo not found."),
+        ("get", "/api/v1/demos/runs/999999/", "Run not found."),
+    ],
+)
+def test_not_found_names_resource(token_client, method, path, message):
+    response = getattr(token_client, method)(path, {}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["message"] == message
+
+
+@pytest.mark.django_db
+def test_inactive_member_not_found_names_user(api_client):
+    UserFactory(username="gone", is_active=False)
+
+    response = api_client.get("/api/v1/users/gone/")
+
+    assert response.json()["message"] == "User not found."

@@ -1,12 +1,18 @@
 """Keyset pagination: every row once, in order, both ways, without COUNT(*)."""
 
+import base64
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
+from comments.tests.factories import CommentFactory
 from papers.models import Paper
 from papers.tests.factories import PaperFactory
 from shortscience.api.pagination import Cursor, decode_cursor, encode_cursor
+from summaries.tests.factories import SummaryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +26,35 @@ def papers():
         PaperFactory(bibtex_key=f"k{index:02d}", year=year, author_count=0)
         for index, year in enumerate(YEARS)
     ]
+
+
+# Every kind of API list; "comments" stands for a summary's comment threads.
+LIST_PATHS = [
+    "/api/v1/papers/",
+    "/api/v1/search/",
+    "/api/v1/summaries/",
+    "/api/v1/demos/",
+    "/api/v1/users/someone/summaries/",
+    "comments",
+    "revisions",
+]
+
+
+@pytest.fixture
+def listed():
+    """Return a function that requests a list with a row in it, with parameters."""
+    summary = SummaryFactory(author__username="someone")
+    CommentFactory(summary=summary)
+    client = APIClient()
+
+    def get(path: str, parameters: dict):
+        if path in ("comments", "revisions"):
+            path = f"/api/v1/summaries/{summary.pk}/{path}/"
+        elif path == "/api/v1/search/":
+            parameters = {"q": "a", **parameters}
+        return client.get(path, parameters)
+
+    return get
 
 
 def expected_order(ordering: str) -> list[str]:
@@ -138,10 +173,102 @@ def test_cursor_of_other_ordering_is_400(api_client, papers):
     assert response.json()["errors"][0]["field"] == "cursor"
 
 
-def test_page_size_above_maximum_is_400(api_client):
-    response = api_client.get("/api/v1/papers/?page_size=201")
+@pytest.mark.parametrize(
+    "value",
+    [
+        "201",
+        "0",
+        "-1",
+        "abc",
+        "1.5",
+        "2e1",
+        "\u00b2",
+        "\u0661\u0662",
+        "9" * 20,
+        "1" * 5000,
+    ],
+    ids=[
+        "above-max",
+        "zero",
+        "negative",
+        "text",
+        "fraction",
+        "exponent",
+        "superscript",
+        "arabic-digits",
+        "huge",
+        "over-int-digit-limit",
+    ],
+)
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_invalid_page_size_is_400(listed, path, value):
+    response = listed(path, {"page_size": value})
 
     assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "page_size"
+
+
+def test_page_size_with_leading_zeros(api_client, papers):
+    response = api_client.get("/api/v1/papers/?page_size=002")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+
+
+NESTED_CURSOR = base64.urlsafe_b64encode(("[" * 5000 + "]" * 5000).encode()).decode()
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_deeply_nested_cursor_is_400(listed, path):
+    response = listed(path, {"cursor": NESTED_CURSOR})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "cursor"
+
+
+@pytest.mark.parametrize(
+    "time",
+    [
+        "2020-01-01T00:00:00",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:00:00-05:00",
+        "2020-13-01T00:00:00+00:00",
+    ],
+    ids=["naive", "before-year-1-in-utc", "after-year-9999-in-utc", "invalid"],
+)
+@pytest.mark.parametrize(
+    ("path", "ordering"),
+    [
+        ("/api/v1/summaries/", "-created"),
+        ("/api/v1/summaries/", "-score"),
+        ("/api/v1/demos/", "created"),
+        ("comments", "created"),
+    ],
+)
+def test_bad_cursor_time_is_400(listed, path, ordering, time):
+    values = (time, 1) if ordering != "-score" else (0, time, 1)
+    cursor = encode_cursor(Cursor(ordering, values))
+
+    response = listed(path, {"cursor": cursor, "ordering": ordering})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "cursor"
+
+
+def test_cursor_time_with_offset_pages_on(api_client):
+    summary = SummaryFactory()
+    CommentFactory(summary=summary)
+    created = summary.comments.get().created
+    cursor = encode_cursor(
+        Cursor("created", (created.astimezone(ZoneInfo("Asia/Tokyo")).isoformat(), 0))
+    )
+
+    response = api_client.get(
+        f"/api/v1/summaries/{summary.pk}/comments/", {"cursor": cursor}
+    )
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
 
 
 def test_page_across_missing_years_keeps_authors(api_client):

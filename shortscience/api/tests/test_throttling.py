@@ -6,14 +6,17 @@ import pytest
 from django.test import RequestFactory
 
 from accounts.services import create_api_token
-from shortscience.api.throttling import address_ident, client_address
+from shortscience.api.throttling import address_ident, client_address, window_bounds
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _own_cache(settings):
-    """Count requests in a cache of this test's own, since member ids repeat."""
+def _own_cache(settings, throttle_clock):
+    """Count requests in a cache of this test's own, since member ids repeat.
+
+    The throttles' clock is frozen, so that no window ends during a test.
+    """
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -129,3 +132,67 @@ def test_write_rate_spares_reads(api_client, member, settings):
 
     assert [response.status_code for response in writes] == [400, 429]
     assert read.status_code == 200
+
+
+@pytest.mark.parametrize("duration", [1, 60, 3600, 86400])
+@pytest.mark.parametrize("key", ["throttle_anon_192.0.2.1", "throttle_user_7"])
+def test_window_contains_now(key, duration):
+    now = 1_800_000_123.5
+
+    start, end = window_bounds(key, duration, now)
+
+    assert start <= now < end
+    assert end - start == duration
+
+
+def test_windows_of_keys_are_shifted():
+    now = 1_800_000_000.0
+
+    starts = {window_bounds(f"throttle_user_{pk}", 3600, now)[0] for pk in range(1, 11)}
+
+    assert len(starts) > 1
+
+
+def test_count_restarts_in_next_window(api_client, settings, throttle_clock):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "anon": "2/minute"}
+    address = unique_address()
+    _, end = window_bounds(f"throttle_anon_{address}", 60, throttle_clock.now)
+
+    in_window = [
+        api_client.get("/api/v1/", REMOTE_ADDR=address).status_code for _ in range(3)
+    ]
+    throttle_clock.now = end
+    next_window = api_client.get("/api/v1/", REMOTE_ADDR=address)
+
+    assert in_window == [200, 200, 429]
+    assert next_window.status_code == 200
+
+
+def test_retry_after_is_rest_of_window(api_client, settings, throttle_clock):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "anon": "1/minute"}
+    address = unique_address()
+    start, _ = window_bounds(f"throttle_anon_{address}", 60, throttle_clock.now)
+    throttle_clock.now = start + 15.5
+
+    api_client.get("/api/v1/", REMOTE_ADDR=address)
+    throttled = api_client.get("/api/v1/", REMOTE_ADDR=address)
+
+    assert throttled.status_code == 429
+    assert throttled["Retry-After"] == "45"
+
+
+def test_throttled_requests_do_not_extend_window(api_client, settings, throttle_clock):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "anon": "1/minute"}
+    address = unique_address()
+    start, end = window_bounds(f"throttle_anon_{address}", 60, throttle_clock.now)
+
+    throttle_clock.now = start
+    api_client.get("/api/v1/", REMOTE_ADDR=address)
+    throttle_clock.now = end - 1
+    last = api_client.get("/api/v1/", REMOTE_ADDR=address)
+    throttle_clock.now = end
+    after = api_client.get("/api/v1/", REMOTE_ADDR=address)
+
+    assert last.status_code == 429
+    assert last["Retry-After"] == "1"
+    assert after.status_code == 200
