@@ -18,6 +18,12 @@ class SignupForm(UserCreationForm):
 
     def clean_username(self) -> str:
         username = super().clean_username()
+        if username and not username.strip("."):
+            # A profile address ends with the username, and "." or ".." as a
+            # path segment would address another page.
+            raise forms.ValidationError(
+                "A username needs a letter, a digit or one of @ + - _ besides dots."
+            )
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(
                 "A member with that username already exists (names differing "

@@ -115,3 +115,19 @@ def test_signup_rejects_lookalike_and_case_variant_usernames(client):
         )
         assert response.status_code == 400, username
     assert User.objects.count() == 1
+
+
+def test_signup_rejects_dot_only_usernames(client):
+    for username in [".", "..", "..."]:
+        response = client.post(
+            reverse("accounts:signup"),
+            {
+                "username": username,
+                "email": f"dots{len(username)}@example.org",
+                "password1": "a-long-unusual-passphrase",
+                "password2": "a-long-unusual-passphrase",
+            },
+        )
+        assert response.status_code == 400, username
+        assert "besides dots" in response.content.decode(), username
+    assert not User.objects.exists()
