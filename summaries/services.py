@@ -21,8 +21,6 @@ from shortscience.markup import (
     RenderedMarkdown,
     normalize_newlines,
     render_checked,
-    render_excerpt,
-    render_markdown,
 )
 
 from .models import Summary, SummaryRevision, Vote
@@ -255,18 +253,3 @@ def cast_vote(*, summary: Summary, user, value: int | None) -> int:
         new_score,
     )
     return new_score
-
-
-def rerender_summaries(queryset=None) -> int:
-    """Render the stored HTML again from source, after the renderer changed."""
-    count = 0
-    queryset = Summary.objects.all() if queryset is None else queryset
-    for summary in queryset.iterator():
-        summary.html = render_markdown(summary.source)
-        Summary.objects.filter(pk=summary.pk).update(
-            html=summary.html,
-            excerpt=render_excerpt(summary.source),
-        )
-        search_services.index_summary(summary)
-        count += 1
-    return count
