@@ -125,6 +125,11 @@ class SettingsRateThrottle(SimpleRateThrottle):
         # The counter outlives its window by a second, so that it cannot
         # expire between add and incr while the window is current.
         timeout = math.ceil(self.window_end - self.now) + 1
+        try:
+            # Once the window's counter exists, one round trip counts.
+            return self.cache.incr(self.window_key)
+        except ValueError:
+            pass
         for _ in range(2):
             self.cache.add(self.window_key, 0, timeout)
             try:
