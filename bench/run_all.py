@@ -203,13 +203,13 @@ def write_report(machine: str, pages: dict, search: dict, render: dict, imports)
         "",
         "A cached page costs one Redis round trip for the generations of its "
         "scopes (shortscience/pagecache.py) and, once a process holds a copy, "
-        "no transfer of the page itself; the rest of the gap to the minimal "
+        "no transfer of the page itself. The rest of the gap to the minimal "
         "view is the size of the page sent. Uncached, a page costs two to "
-        "four indexed queries and the rendering of its templates, which is "
-        "most of its time: the home page lists 20 summaries with their "
-        "papers and authors (`summaries.selectors.summary_feed`), and the "
-        "paper page shows every summary of the paper in full (the one "
-        "measured has the most summaries of the generated data).",
+        "four indexed queries and the rendering of its templates, and the "
+        "rendering takes most of the time. The home page lists 20 summaries "
+        "with their papers and authors (`summaries.selectors.summary_feed`). "
+        "The paper page shows every summary of the paper in full, and the "
+        "paper measured has the most summaries of the generated data.",
         "",
         "## Search",
         "",

@@ -26,9 +26,9 @@ def _get_visible_comment(pk: int, viewer) -> Comment:
 def _login_to_comment(request, summary_pk):
     """Send a visitor to log in, then back to the form they posted from.
 
-    The login page returns to ``next`` with a GET, which this POST-only
-    address would answer with 405, so ``next`` is the summary page at the
-    comment form, or at the comment that a reply answers.
+    The login page returns to ``next`` with a GET, and this POST-only
+    address returns 405 to a GET. So ``next`` is the summary page at the
+    comment form, or at the comment that a reply responds to.
     """
     parent = request.POST.get("parent", "")
     is_id = parent.isascii() and parent.isdigit()

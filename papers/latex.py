@@ -264,8 +264,8 @@ def _decoder() -> LatexNodes2Text:
 
 @functools.cache
 def _parsing_context():
-    # The parser must know how many arguments a macro takes, or it leaves
-    # them as plain groups and the text converter never sees them.
+    # The parser needs each macro's argument count. Without it, the arguments
+    # stay plain groups and the text converter never receives them.
     context = get_default_walker_context_db()
     macros = [
         MacroSpec("href", "{{"),

@@ -35,8 +35,8 @@ def render_title(title: str) -> str:
     """Return the HTML of a paper title, with its ``$..$`` formulas as MathML.
 
     A title without a formula is only escaped. A formula that fails to
-    convert shows its TeX in the ``math-error`` span, as in summaries. Never
-    raises for a str.
+    convert shows its TeX in the ``math-error`` span, as in summaries,
+    instead of raising.
     """
     title = replace_lone_surrogates(title)
     if "$" not in title:

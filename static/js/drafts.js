@@ -23,8 +23,8 @@
   "use strict";
 
   var PREFIX = "shortscience:draft:";
-  // sessionStorage item set when this tab submits a form that has a draft,
-  // so that a login page reached instead of a save can say the text is kept.
+  // sessionStorage item set when this tab submits a form that has a draft.
+  // A login page reached instead of a save then tells the member the text is kept.
   var SUBMITTED_KEY = "shortscience:draft-submitted";
   var SAVE_DELAY_MS = 500;
   var DRAFT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
@@ -355,8 +355,8 @@
     });
   }
 
-  // A visitor who submitted a form and now sees a page without a member
-  // (the login page the post was redirected to) learns that the text is kept.
+  // After a form post was redirected to a page without a member (the login
+  // page), tell the visitor that the text is kept.
   function explainSubmittedDraft() {
     if (session === null) {
       return;
